@@ -1,0 +1,65 @@
+# crm-lessons: the commands a student, instructor or researcher types. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+JOBS ?= 2
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: help lab test test-unit test-notebooks book strip refresh exercises fonts benchmark clean
+
+help:
+	@echo "make lab        open the workbook in JupyterLab (creates .venv when missing)"
+	@echo "make test       run every test: unit tests, doctests, exercises and nbval on every notebook"
+	@echo "make book       execute every notebook and write HTML to _build/html (offline)"
+	@echo "make strip      strip volatile output and metadata from every notebook"
+	@echo "make refresh    re-execute notebooks and store the outputs tests compare"
+	@echo "make exercises  rebuild student/ and instructor/ exercise notebooks with otter assign"
+	@echo "make fonts      install a CJK font for Chinese chart labels (Debian/Ubuntu, needs root or sudo)"
+	@echo "make benchmark  print timings (import, every notebook)"
+
+# The virtual environment, rebuilt when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (crm-lessons)" >/dev/null
+	@touch $@
+
+lab: $(VENV)/.installed
+	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb
+
+test: test-unit test-notebooks
+
+test-unit: $(VENV)/.installed
+	$(PY) -m pytest -n $(JOBS) tests src/crm_lessons --doctest-modules
+
+test-notebooks: $(VENV)/.installed
+	$(PY) -m pytest -n $(JOBS) --dist loadfile -p no:cacheprovider --nbval-lax \
+	    --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300 notebooks
+
+book: $(VENV)/.installed
+	$(PY) tools/nbtools.py book --jobs $(JOBS)
+
+strip: $(VENV)/.installed
+	$(PY) tools/nbtools.py strip
+
+refresh: $(VENV)/.installed
+	$(PY) tools/nbtools.py refresh $(NB)
+
+exercises: $(VENV)/.installed
+	$(PY) tools/nbtools.py assign
+
+fonts:
+	@if fc-list :lang=zh | grep -q .; then echo "a CJK font is installed"; \
+	elif command -v apt-get >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-wqy-microhei; \
+	else echo "install a CJK font (Noto Sans CJK or WenQuanYi Micro Hei) with your system's package manager"; fi
+
+benchmark: $(VENV)/.installed
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf _build .pytest_cache runs

@@ -1,0 +1,220 @@
+"""Notebook housekeeping for crm-lessons: strip, refresh stored outputs, build the book, build exercises.
+
+Usage (from the repository root; the Makefile calls these)::
+
+    python tools/nbtools.py strip [NOTEBOOK ...]        # strip volatile output and metadata
+    python tools/nbtools.py check-stripped              # exit 1 if a notebook is not stripped
+    python tools/nbtools.py refresh [NOTEBOOK ...]      # execute, keep outputs of cells tests compare, strip
+    python tools/nbtools.py book [--out _build] [--jobs 2]   # execute every notebook, write HTML, print a table
+    python tools/nbtools.py assign [EXERCISE_DIR ...]   # otter assign: student/ and instructor/ versions
+
+Stored-output policy (see CONTRIBUTING.md): a notebook keeps the outputs of cells tagged
+``nbval-check-output`` (the key results nbval compares) and nothing else; execution counts, widget
+state and per-cell metadata other than tags and slide settings are removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHECK_TAG = "nbval-check-output"
+KEEP_CELL_META = {"tags", "slideshow", "editable", "deletable", "otter"}
+KEEP_NB_META = {"kernelspec", "language_info", "otter", "rise", "crm_lessons"}
+
+
+def all_notebooks() -> list[Path]:
+    """Chapters, case studies and appendix notebooks (not exercises)."""
+    return sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def exercise_dirs() -> list[Path]:
+    return sorted(p for p in (ROOT / "exercises").iterdir() if p.is_dir() and (p / f"{p.name}.ipynb").exists())
+
+
+def _strip_nb(nb: dict) -> dict:
+    nb = json.loads(json.dumps(nb))
+    meta = nb.get("metadata", {})
+    nb["metadata"] = {k: v for k, v in meta.items() if k in KEEP_NB_META}
+    li = nb["metadata"].get("language_info")
+    if li:
+        nb["metadata"]["language_info"] = {"name": li.get("name", "python")}
+    for cell in nb.get("cells", []):
+        cmeta = cell.get("metadata", {})
+        cell["metadata"] = {k: v for k, v in cmeta.items() if k in KEEP_CELL_META}
+        if cell.get("cell_type") == "code":
+            cell["execution_count"] = None
+            keep = CHECK_TAG in cell["metadata"].get("tags", [])
+            outs = []
+            if keep:
+                for o in cell.get("outputs", []):
+                    o = dict(o)
+                    if "execution_count" in o:
+                        o["execution_count"] = None
+                    if o.get("output_type") in ("execute_result", "display_data"):
+                        o["metadata"] = {}
+                        data = o.get("data", {})
+                        # keep text and HTML tables, drop images and widget views
+                        o["data"] = {k: v for k, v in data.items() if k in ("text/plain", "text/html")}
+                        if not o["data"]:
+                            continue
+                    outs.append(o)
+            cell["outputs"] = outs
+    return nb
+
+
+def strip(paths: list[Path]) -> list[Path]:
+    changed = []
+    for p in paths:
+        raw = p.read_text(encoding="utf-8")
+        nb = json.loads(raw)
+        new = json.dumps(_strip_nb(nb), indent=1, ensure_ascii=False) + "\n"
+        if new != raw:
+            p.write_text(new, encoding="utf-8")
+            changed.append(p)
+    return changed
+
+
+def check_stripped(paths: list[Path]) -> list[Path]:
+    bad = []
+    for p in paths:
+        raw = p.read_text(encoding="utf-8")
+        if json.dumps(_strip_nb(json.loads(raw)), indent=1, ensure_ascii=False) + "\n" != raw:
+            bad.append(p)
+    return bad
+
+
+def _execute(path: Path, timeout: int = 600):
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    env_cwd = path.parent
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(env_cwd)}})
+    t0 = time.perf_counter()
+    status = "ok"
+    try:
+        client.execute()
+    except Exception as exc:  # noqa: BLE001 - report, do not hide
+        status = f"error: {type(exc).__name__}: {str(exc).strip().splitlines()[-1][:120] if str(exc).strip() else ''}"
+    return nb, time.perf_counter() - t0, status
+
+
+def refresh(paths: list[Path]) -> int:
+    import nbformat
+
+    rc = 0
+    for p in paths:
+        nb, secs, status = _execute(p)
+        print(f"{p.relative_to(ROOT)}: {secs:.1f} s, {status}")
+        if status != "ok":
+            rc = 1
+            continue
+        nbformat.write(nb, p)
+        strip([p])
+    return rc
+
+
+def _book_one(args):
+    path, out = args
+    from nbconvert import HTMLExporter
+
+    nb, secs, status = _execute(path)
+    rel = path.relative_to(ROOT).with_suffix(".html")
+    target = out / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    target.write_text(html, encoding="utf-8")
+    return str(path.relative_to(ROOT)), secs, status, str(target.relative_to(ROOT) if target.is_relative_to(ROOT) else target)
+
+
+def book(out: Path, jobs: int) -> int:
+    paths = all_notebooks() + [d / "student" / f"{d.name}.ipynb" for d in exercise_dirs()
+                               if (d / "student" / f"{d.name}.ipynb").exists()]
+    out.mkdir(parents=True, exist_ok=True)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        rows = list(pool.map(_book_one, [(p, out) for p in paths]))
+    width = max(len(r[0]) for r in rows)
+    print(f"{'notebook':<{width}}  {'seconds':>8}  status")
+    for name, secs, status, _ in rows:
+        print(f"{name:<{width}}  {secs:8.1f}  {status}")
+    index = out / "index.html"
+    links = "\n".join(f'<li><a href="{Path(t).relative_to(out.relative_to(ROOT) if out.is_relative_to(ROOT) else out)}">{n}</a> ({s:.1f} s, {st})</li>'
+                      for n, s, st, t in rows)
+    index.write_text(f"<!doctype html><meta charset='utf-8'><title>crm-lessons</title>"
+                     f"<h1>crm-lessons workbook</h1><ul>{links}</ul>\n", encoding="utf-8")
+    failed = [r for r in rows if r[2] != "ok"]
+    print(f"{len(rows) - len(failed)} built, {len(failed)} failed; open {index.relative_to(ROOT) if index.is_relative_to(ROOT) else index}")
+    return 1 if failed else 0
+
+
+def assign(dirs: list[Path]) -> int:
+    """Run ``otter assign`` on ``exercises/<name>/<name>.ipynb``; keep the student and instructor notebooks."""
+    for d in dirs:
+        src = d / f"{d.name}.ipynb"
+        with tempfile.TemporaryDirectory() as tmp:
+            r = subprocess.run([sys.executable, "-m", "otter", "assign", str(src), tmp],
+                               capture_output=True, text=True)
+            if r.returncode != 0:
+                print(r.stdout[-3000:], r.stderr[-3000:], sep="\n")
+                return r.returncode
+            for kind, sub in (("student", "student"), ("instructor", "autograder")):
+                dest = d / kind
+                dest.mkdir(exist_ok=True)
+                shutil.copy(Path(tmp) / sub / src.name, dest / src.name)
+                strip([dest / src.name])
+        print(f"{d.relative_to(ROOT)}: student/ and instructor/ written")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name in ("strip", "refresh"):
+        s = sub.add_parser(name)
+        s.add_argument("paths", nargs="*", type=Path)
+    sub.add_parser("check-stripped")
+    b = sub.add_parser("book")
+    b.add_argument("--out", type=Path, default=ROOT / "_build" / "html")
+    b.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    a = sub.add_parser("assign")
+    a.add_argument("dirs", nargs="*", type=Path)
+    args = ap.parse_args(argv)
+
+    def every() -> list[Path]:
+        nbs = all_notebooks()
+        for d in exercise_dirs():
+            nbs += [d / f"{d.name}.ipynb"] + [p for p in (d / "student", d / "instructor")
+                                              for p in sorted(p.glob("*.ipynb")) if p.exists()]
+        return nbs
+
+    if args.cmd == "strip":
+        changed = strip([p.resolve() for p in args.paths] or every())
+        print(f"stripped {len(changed)} notebook(s)")
+        return 0
+    if args.cmd == "check-stripped":
+        bad = check_stripped(every())
+        for p in bad:
+            print(f"not stripped: {p.relative_to(ROOT)} (run `make strip`)")
+        return 1 if bad else 0
+    if args.cmd == "refresh":
+        return refresh([p.resolve() for p in args.paths] or all_notebooks())
+    if args.cmd == "book":
+        return book(args.out.resolve(), args.jobs)
+    if args.cmd == "assign":
+        return assign([p.resolve() for p in args.dirs] or exercise_dirs())
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
