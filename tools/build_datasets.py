@@ -31,6 +31,7 @@ DESCRIPTIONS = {
     "bank_calls": "Calls handled per 5 minutes at a North American bank's call centre, weekdays March-October 2003",
     "yogurt_panel": "Scanner-panel yogurt purchases: chosen brand, prices and feature ads of 4 brands (100 households)",
     "cracker_panel": "Scanner-panel cracker purchases: chosen brand, prices, displays and features of 4 brands (136 households)",
+    "coil2000_dictionary": "The CoIL 2000 variable dictionary: name, description, group and coding of each of the 86 variables",
 }
 
 EXPECTED_ROWS = {
@@ -42,6 +43,7 @@ EXPECTED_ROWS = {
     "bank_calls": 27_716,
     "yogurt_panel": 2_412,
     "cracker_panel": 3_292,
+    "coil2000_dictionary": 86,
 }
 
 
@@ -104,6 +106,8 @@ def clean(raw: Path) -> dict[str, pd.DataFrame]:
         p[price_cols] = p[price_cols].round(4)  # the source stores 98.000002 for 98 (float32 noise)
         out[name] = _add_sequence(p)
 
+    # The dictionary is transcribed from the challenge's TicDataDescr.txt (tools/raw/).
+    out["coil2000_dictionary"] = pd.read_csv(Path(__file__).resolve().parent / "raw" / "coil2000_dictionary.csv")
     return out
 
 
@@ -133,6 +137,13 @@ def main(argv: list[str]) -> int:
             "card": f"{name}.md",
         }
         print(f"{name:16s} {len(df):7,d} rows  {manifest[name]['sha256'][:12]}")
+        card = OUT / f"{name}.md"
+        if card.exists():  # keep the card's SHA-256 line in step with the file
+            text = card.read_text(encoding="utf-8")
+            import re
+
+            text = re.sub(r"\| SHA-256 \| `[^`]*` \|", f"| SHA-256 | `{manifest[name]['sha256']}` |", text)
+            card.write_text(text, encoding="utf-8")
     (OUT / "MANIFEST.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return 0
 

@@ -73,6 +73,7 @@ _SPECS: dict[str, _Spec] = {
     "bank_calls": _Spec(dates=("datetime",), dtypes={"calls": "int64"}),
     "yogurt_panel": _Spec(categories=("choice",)),
     "cracker_panel": _Spec(categories=("choice",)),
+    "coil2000_dictionary": _Spec(categories=("group",)),
 }
 
 

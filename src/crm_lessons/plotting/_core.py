@@ -74,9 +74,12 @@ def use_theme(*, context: str = "talk", lang: str | None = None) -> None:
     lang : {"en", "zh"}, optional
         Also switch the label language (see :func:`use_language`).
     """
+    import logging
+
     import matplotlib as mpl
     import seaborn as sns
 
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # "no bold CJK" is not news
     require_choice(context, "context", ["paper", "notebook", "talk", "poster"], where="use_theme")
     sns.set_theme(context=context, style="whitegrid", palette=PALETTE, font_scale=0.9)
     fams = ["DejaVu Sans"]

@@ -1,0 +1,419 @@
+"""Transactions to customer summaries: frequency, recency, age T and mean repeat spend.
+
+"Buy till you die" models (:mod:`crm_lessons.clv`) need only a few numbers per customer, the
+*sufficient statistics* of the purchase history:
+
+``frequency``
+    Number of **repeat** transactions: days with a purchase after the first purchase day. Several
+    purchases on the same day count as one transaction (their amounts are added).
+``recency``
+    Time from the first to the last purchase (0 for a customer with no repeat purchase).
+``T``
+    Age of the customer: time from the first purchase to the end of the observation period.
+``monetary_value``
+    Mean spend per repeat transaction (first-day spend excluded; 0 without repeat purchases).
+
+Times are whole days divided by the length of the time unit (``"day"`` = 1, ``"week"`` = 7,
+``"month"`` = 365.25/12 days), so ``recency`` and ``T`` can be fractional. These are the conventions of
+the ``lifetimes`` package's ``summary_data_from_transaction_data(..., freq="D", freq_multiplier=7)``
+and of Fader, Hardie & Lee (2005), whose CDNOW sample gives a customer who first bought on
+1997-01-01 the age T = 272/7 = 38.86 weeks at the calibration end 1997-09-30.
+
+Two engines give identical numbers: ``"pandas"`` (numpy sorting, fast in memory) and ``"duckdb"``
+(SQL; also accepts the path of a Parquet or CSV file, for logs larger than memory).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._validate import (
+    CRMInputError,
+    CRMTypeError,
+    require_choice,
+    require_columns,
+    require_datetime,
+    require_frame,
+    require_no_missing,
+    require_non_negative,
+    require_number,
+)
+
+__all__ = ["TIME_UNITS", "customer_summary", "calibration_holdout_summary", "to_timestamp"]
+
+#: Length of each time unit in days.
+TIME_UNITS: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 365.25 / 12.0}
+
+_ENGINES = ("pandas", "duckdb")
+
+
+def to_timestamp(value: Any, name: str, *, where: str) -> pd.Timestamp:
+    """Parse a date parameter (``"1997-09-30"``, a datetime or Timestamp) with a clear error."""
+    if isinstance(value, bool) or not isinstance(value, (str, pd.Timestamp, np.datetime64)) and not hasattr(
+            value, "year"):
+        raise CRMTypeError(f"{where}: {name} must be a date such as '1997-09-30', got {value!r} "
+                           f"({type(value).__name__}).")
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as err:
+        raise CRMInputError(f"{where}: {name} must be a date such as '1997-09-30', got {value!r} ({err}).") from None
+    if ts is pd.NaT or pd.isna(ts):
+        raise CRMInputError(f"{where}: {name} must be a date such as '1997-09-30', got {value!r}.")
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
+
+
+def _check_options(time_unit: str, engine: str, where: str) -> float:
+    require_choice(time_unit, "time_unit", list(TIME_UNITS), where=where)
+    require_choice(engine, "engine", list(_ENGINES), where=where)
+    return TIME_UNITS[time_unit]
+
+
+def _check_frame(transactions: pd.DataFrame, customer_col: str, date_col: str, amount_col: str | None,
+                 where: str) -> None:
+    require_frame(transactions, where=where)
+    cols = [customer_col, date_col] + ([amount_col] if amount_col else [])
+    require_columns(transactions, cols, where=where)
+    require_no_missing(transactions, cols, where=where)
+    require_datetime(transactions, [date_col], where=where)
+    if amount_col:
+        require_non_negative(transactions, [amount_col], where=where)
+
+
+def _day_numbers(dates: pd.Series) -> np.ndarray:
+    """Whole days since 1970-01-01 (the calendar day of each timestamp), as int64."""
+    s = dates
+    if getattr(s.dt, "tz", None) is not None:
+        s = s.dt.tz_localize(None)
+    return s.to_numpy().astype("datetime64[D]").astype(np.int64)
+
+
+def _day(ts: pd.Timestamp) -> int:
+    return int(np.datetime64(ts.to_datetime64(), "D").astype(np.int64))
+
+
+def _empty(index_name: str, amount: bool) -> pd.DataFrame:
+    cols = ["frequency", "recency", "T"] + (["monetary_value"] if amount else [])
+    out = pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
+    out.index.name = index_name
+    return out
+
+
+def _summary_numpy(ids: np.ndarray, days: np.ndarray, amount: np.ndarray | None, end_day: int,
+                   unit_days: float, index_name: str) -> pd.DataFrame:
+    """Core of the pandas engine: sort by (customer, day), collapse same-day purchases, reduce."""
+    keep = days <= end_day
+    ids, days = ids[keep], days[keep]
+    amount = amount[keep] if amount is not None else None
+    if len(ids) == 0:
+        return _empty(index_name, amount is not None)
+    codes, uniques = pd.factorize(ids, sort=True)
+    codes = codes.astype(np.int64)
+    dmin = days.min()
+    span = int(days.max() - dmin) + 1
+    key = codes * span + (days - dmin)
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    new_day = np.empty(len(key), dtype=bool)
+    new_day[0] = True
+    np.not_equal(key[1:], key[:-1], out=new_day[1:])
+    day_start = np.flatnonzero(new_day)
+    ukey = key[day_start]
+    cust = ukey // span                      # customer code of each purchase day
+    uday = ukey % span + dmin                # calendar day of each purchase day
+    new_cust = np.empty(len(cust), dtype=bool)
+    new_cust[0] = True
+    np.not_equal(cust[1:], cust[:-1], out=new_cust[1:])
+    c_start = np.flatnonzero(new_cust)
+    c_end = np.append(c_start[1:], len(cust)) - 1
+    n_days = c_end - c_start + 1
+    first, last = uday[c_start], uday[c_end]
+    data = {
+        "frequency": (n_days - 1).astype(np.float64),
+        "recency": (last - first) / unit_days,
+        "T": (end_day - first) / unit_days,
+    }
+    if amount is not None:
+        day_spend = np.add.reduceat(amount[order].astype(np.float64), day_start)
+        repeat = day_spend.copy()
+        repeat[c_start] = 0.0                 # the first purchase day is not a repeat transaction
+        tot = np.add.reduceat(repeat, c_start)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            data["monetary_value"] = np.where(n_days > 1, tot / np.maximum(n_days - 1, 1), 0.0)
+    out = pd.DataFrame(data, index=pd.Index(uniques[cust[c_start]], name=index_name))
+    return out
+
+
+def _duckdb_source(con, transactions, customer_col, date_col, amount_col):
+    """Register the input with DuckDB and return the SQL relation name to select from."""
+    if isinstance(transactions, (str, Path)):
+        path = str(transactions)
+        if path.lower().endswith(".parquet"):
+            return f"read_parquet('{path}')"
+        return f"read_csv_auto('{path}')"
+    cols = [customer_col, date_col] + ([amount_col] if amount_col else [])
+    con.register("tx_input", transactions[cols])
+    return "tx_input"
+
+
+def _q(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _summary_duckdb(transactions, customer_col, date_col, amount_col, end_day, unit_days, index_name,
+                    start_day=None):
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        src = _duckdb_source(con, transactions, customer_col, date_col, amount_col)
+        c, d = _q(customer_col), _q(date_col)
+        amt = f"SUM(CAST({_q(amount_col)} AS DOUBLE))" if amount_col else "0.0"
+        lo = f"AND day > {int(start_day)}" if start_day is not None else ""
+        sql = f"""
+        WITH days AS (
+            SELECT {c} AS cid,
+                   CAST(date_diff('day', DATE '1970-01-01', CAST({d} AS DATE)) AS BIGINT) AS day,
+                   {amt} AS spend
+            FROM {src}
+            GROUP BY 1, 2
+        ), kept AS (
+            SELECT *, MIN(day) OVER (PARTITION BY cid) AS first_day FROM days
+            WHERE day <= {int(end_day)} {lo}
+        )
+        SELECT cid,
+               CAST(COUNT(*) - 1 AS DOUBLE) AS frequency,
+               (MAX(day) - MIN(day)) / {unit_days!r} AS recency,
+               ({int(end_day)} - MIN(day)) / {unit_days!r} AS "T",
+               COALESCE(SUM(spend) FILTER (WHERE day > first_day) / NULLIF(COUNT(*) - 1, 0), 0.0)
+                   AS monetary_value
+        FROM kept GROUP BY cid ORDER BY cid
+        """
+        out = con.execute(sql).df()
+    finally:
+        con.close()
+    out = out.set_index("cid")
+    out.index.name = index_name
+    if not amount_col:
+        out = out.drop(columns="monetary_value")
+    return out.astype("float64")
+
+
+def _resolve_end(transactions, date_col, observation_end, where, engine):
+    if observation_end is not None:
+        return _day(to_timestamp(observation_end, "observation_end", where=where))
+    if isinstance(transactions, pd.DataFrame):
+        return int(_day_numbers(transactions[date_col]).max())
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        src = _duckdb_source(con, transactions, None, date_col, None)
+        return int(con.execute(
+            f"SELECT date_diff('day', DATE '1970-01-01', CAST(MAX({_q(date_col)}) AS DATE)) FROM {src}"
+        ).fetchone()[0])
+    finally:
+        con.close()
+
+
+def _check_input(transactions, customer_col, date_col, amount_col, engine, where):
+    if isinstance(transactions, (str, Path)):
+        if engine != "duckdb":
+            raise CRMInputError(f"{where}: a file path needs engine='duckdb' (got engine={engine!r}); "
+                                "or load the file into a DataFrame first.")
+        if not Path(transactions).is_file():
+            raise CRMInputError(f"{where}: no file at {str(transactions)!r}.")
+        return
+    if not isinstance(transactions, pd.DataFrame):
+        raise CRMTypeError(f"{where}: transactions must be a pandas DataFrame (or, with engine='duckdb', "
+                           f"the path of a Parquet/CSV file), got {type(transactions).__name__}.")
+    _check_frame(transactions, customer_col, date_col, amount_col, where)
+
+
+def customer_summary(
+    transactions: pd.DataFrame | str | Path,
+    *,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str | None = None,
+    observation_end: Any = None,
+    time_unit: str = "week",
+    engine: str = "pandas",
+) -> pd.DataFrame:
+    """Summarise a transaction log into frequency, recency, T (and mean repeat spend) per customer.
+
+    Parameters
+    ----------
+    transactions : DataFrame, or str/Path with ``engine="duckdb"``
+        One row per purchase with a customer id, a datetime and optionally an amount. Not modified.
+        With ``engine="duckdb"`` it may also be the path of a Parquet or CSV file (not validated
+        row by row: DuckDB reads it in a stream).
+    customer_col, date_col : str, default "customer_id", "date"
+        Column names.
+    amount_col : str, optional
+        Spend per purchase (>= 0); adds ``monetary_value``, the mean spend per repeat transaction.
+    observation_end : date-like, optional
+        Last day observed (inclusive); later purchases are ignored. Default: the last purchase date.
+    time_unit : {"day", "week", "month"}, default "week"
+        Unit of ``recency`` and ``T`` (whole days / 1, 7 or 30.4375).
+    engine : {"pandas", "duckdb"}, default "pandas"
+        Both give the same numbers.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by customer id (sorted), float columns ``frequency``, ``recency``, ``T``
+        (and ``monetary_value``). Customers whose first purchase is after ``observation_end`` are left out.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 1, 2],
+    ...                    "date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-15", "2024-01-08"]),
+    ...                    "amount": [10.0, 5.0, 20.0, 7.0]})
+    >>> customer_summary(tx, amount_col="amount", observation_end="2024-01-29")  # doctest: +NORMALIZE_WHITESPACE
+                 frequency  recency    T  monetary_value
+    customer_id
+    1                  1.0      2.0  4.0            20.0
+    2                  0.0      0.0  3.0             0.0
+    """
+    where = "customer_summary"
+    unit_days = _check_options(time_unit, engine, where)
+    _check_input(transactions, customer_col, date_col, amount_col, engine, where)
+    end_day = _resolve_end(transactions, date_col, observation_end, where, engine)
+    if engine == "duckdb":
+        return _summary_duckdb(transactions, customer_col, date_col, amount_col, end_day, unit_days,
+                               customer_col)
+    ids = transactions[customer_col].to_numpy()
+    days = _day_numbers(transactions[date_col])
+    amount = transactions[amount_col].to_numpy(dtype=np.float64) if amount_col else None
+    return _summary_numpy(ids, days, amount, end_day, unit_days, customer_col)
+
+
+def calibration_holdout_summary(
+    transactions: pd.DataFrame | str | Path,
+    *,
+    calibration_end: Any,
+    holdout_end: Any = None,
+    holdout_periods: float | None = None,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str | None = None,
+    time_unit: str = "week",
+    engine: str = "pandas",
+) -> pd.DataFrame:
+    """Summaries for a calibration period plus each customer's purchases in the following holdout.
+
+    The calibration summary is :func:`customer_summary` up to ``calibration_end`` (inclusive);
+    only customers whose first purchase falls in the calibration period are kept. The holdout
+    counts transactions (purchase days) after ``calibration_end`` up to ``holdout_end``.
+
+    Parameters
+    ----------
+    transactions : DataFrame, or str/Path with ``engine="duckdb"``
+        As in :func:`customer_summary`. Not modified.
+    calibration_end : date-like
+        Last day of the calibration period.
+    holdout_end : date-like, optional
+        Last day of the holdout; or give ``holdout_periods`` (in ``time_unit``; a whole number of
+        days results, e.g. 39 weeks = 273 days). Default: the last purchase date.
+    holdout_periods : float, optional
+        Length of the holdout in ``time_unit``.
+    customer_col, date_col, amount_col, time_unit, engine
+        As in :func:`customer_summary`.
+
+    Returns
+    -------
+    DataFrame
+        ``frequency_cal``, ``recency_cal``, ``T_cal`` (and ``monetary_value_cal``), then
+        ``frequency_holdout`` (0 when no purchase), ``monetary_value_holdout`` (mean spend per holdout
+        transaction, 0 when none; with ``amount_col``) and ``duration_holdout`` (holdout length in units).
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2, 1, 3],
+    ...                    "date": pd.to_datetime(["2024-01-01", "2024-01-08", "2024-01-02",
+    ...                                            "2024-01-20", "2024-01-20"])})
+    >>> s = calibration_holdout_summary(tx, calibration_end="2024-01-14", holdout_periods=2)
+    >>> s[["frequency_cal", "T_cal", "frequency_holdout"]].round(4)  # doctest: +NORMALIZE_WHITESPACE
+                 frequency_cal   T_cal  frequency_holdout
+    customer_id
+    1                      1.0  1.8571                1.0
+    2                      0.0  1.7143                0.0
+    """
+    where = "calibration_holdout_summary"
+    unit_days = _check_options(time_unit, engine, where)
+    _check_input(transactions, customer_col, date_col, amount_col, engine, where)
+    cal_ts = to_timestamp(calibration_end, "calibration_end", where=where)
+    cal_day = _day(cal_ts)
+    if holdout_end is not None and holdout_periods is not None:
+        raise CRMInputError(f"{where}: give holdout_end or holdout_periods, not both.")
+    if holdout_periods is not None:
+        hp = require_number(holdout_periods, "holdout_periods", where=where, low=0, low_inclusive=False)
+        end_day = cal_day + int(round(hp * unit_days))
+    else:
+        end_day = _resolve_end(transactions, date_col, holdout_end, where, engine)
+    if end_day <= cal_day:
+        raise CRMInputError(f"{where}: the holdout must end after calibration_end "
+                            f"({cal_ts.date()}); check holdout_end / holdout_periods.")
+    if engine == "duckdb":
+        cal = _summary_duckdb(transactions, customer_col, date_col, amount_col, cal_day, unit_days,
+                              customer_col)
+        hold = _summary_duckdb(transactions, customer_col, date_col, amount_col, end_day, unit_days,
+                               customer_col, start_day=cal_day)
+    else:
+        ids = transactions[customer_col].to_numpy()
+        days = _day_numbers(transactions[date_col])
+        amount = transactions[amount_col].to_numpy(dtype=np.float64) if amount_col else None
+        cal = _summary_numpy(ids, days, amount, cal_day, unit_days, customer_col)
+        m = days > cal_day
+        hold = _summary_numpy(ids[m], days[m], amount[m] if amount is not None else None, end_day,
+                              unit_days, customer_col)
+    if len(cal) == 0:
+        raise CRMInputError(f"{where}: no purchase on or before calibration_end ({cal_ts.date()}); "
+                            "pick a later calibration_end.")
+    out = cal.add_suffix("_cal")
+    # In the holdout every purchase day is a transaction: frequency + 1 days, spend averaged over all.
+    n_hold = (hold["frequency"] + 1.0).reindex(out.index, fill_value=0.0)
+    out["frequency_holdout"] = n_hold.astype("float64")
+    if amount_col:
+        # mean over all holdout purchase days = (first-day spend + repeat spend) / days; recomputed below
+        out["monetary_value_holdout"] = _holdout_spend(transactions, customer_col, date_col, amount_col,
+                                                       cal_day, end_day, engine).reindex(out.index,
+                                                                                          fill_value=0.0)
+    out["duration_holdout"] = (end_day - cal_day) / unit_days
+    return out
+
+
+def _holdout_spend(transactions, customer_col, date_col, amount_col, cal_day, end_day, engine) -> pd.Series:
+    """Mean spend per holdout transaction (purchase day) of each customer."""
+    if engine == "duckdb":
+        import duckdb
+
+        con = duckdb.connect()
+        try:
+            src = _duckdb_source(con, transactions, customer_col, date_col, amount_col)
+            sql = f"""
+            WITH days AS (
+                SELECT {_q(customer_col)} AS cid,
+                       date_diff('day', DATE '1970-01-01', CAST({_q(date_col)} AS DATE)) AS day,
+                       SUM(CAST({_q(amount_col)} AS DOUBLE)) AS spend
+                FROM {src} GROUP BY 1, 2)
+            SELECT cid, SUM(spend) / COUNT(*) AS m FROM days
+            WHERE day > {int(cal_day)} AND day <= {int(end_day)} GROUP BY cid
+            """
+            res = con.execute(sql).df()
+        finally:
+            con.close()
+        return pd.Series(res["m"].to_numpy(dtype=np.float64), index=res["cid"].to_numpy())
+    days = _day_numbers(transactions[date_col])
+    m = (days > cal_day) & (days <= end_day)
+    if not m.any():
+        return pd.Series(dtype="float64")
+    frame = pd.DataFrame({"cid": transactions[customer_col].to_numpy()[m], "day": days[m],
+                          "spend": transactions[amount_col].to_numpy(dtype=np.float64)[m]})
+    per_day = frame.groupby(["cid", "day"], sort=True)["spend"].sum()
+    g = per_day.groupby(level="cid")
+    return g.sum() / g.size()
