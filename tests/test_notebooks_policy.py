@@ -1,0 +1,88 @@
+"""Every notebook follows the house rules: stripped, titled in English and Chinese, runnable as a book."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import nbtools  # noqa: E402
+
+NOTEBOOKS = nbtools.all_notebooks()
+CHAPTERS = [p for p in NOTEBOOKS if re.match(r"\d\d_", p.name) and p.parent.name == "notebooks"]
+CASE_STUDIES = [p for p in NOTEBOOKS if p.parent.name == "case_studies"]
+EXERCISES = [p for d in nbtools.exercise_dirs() for p in
+             [d / f"{d.name}.ipynb", d / "student" / f"{d.name}.ipynb", d / "instructor" / f"{d.name}.ipynb"]
+             if p.exists()]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+MAX_CELL_LINES = 25
+
+
+def _nb(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _src(cell: dict) -> str:
+    s = cell.get("source", "")
+    return s if isinstance(s, str) else "".join(s)
+
+
+def _id(p: Path) -> str:
+    return str(p.relative_to(ROOT))
+
+
+def test_there_is_a_start_page_and_chapter_one():
+    names = {p.name for p in NOTEBOOKS}
+    assert {"00_start_here.ipynb", "01_customer_value.ipynb"} <= names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + EXERCISES, ids=_id)
+def test_notebook_is_stripped_of_volatile_output_and_metadata(path):
+    assert not nbtools.check_stripped([path]), f"{_id(path)} is not stripped: run `make strip`"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + EXERCISES, ids=_id)
+def test_notebook_has_no_error_output_machine_path_or_foreign_kernel(path):
+    nb = _nb(path)
+    assert nb["metadata"].get("kernelspec", {}).get("name") == "python3"
+    text = path.read_text(encoding="utf-8")
+    assert "/work/" not in text and "/home/" not in text and "/root/" not in text
+    for cell in nb["cells"]:
+        assert all(o.get("output_type") != "error" for o in cell.get("outputs", []))
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=_id)
+def test_chapter_opens_with_bilingual_title_goals_and_data_and_closes_with_summary(path):
+    cells = _nb(path)["cells"]
+    first = _src(cells[0])
+    assert cells[0]["cell_type"] == "markdown" and first.startswith("# "), "first cell must be the title"
+    title = first.splitlines()[0]
+    assert CJK.search(title), f"title has no Chinese: {title!r}"
+    if path.name != "00_start_here.ipynb":
+        assert re.search(r"learning goals", first, re.I), "first cell must list the learning goals"
+        assert re.search(r"\bdata\b", first, re.I), "first cell must say which data the chapter uses"
+        tail = "\n".join(_src(c) for c in cells[-3:] if c["cell_type"] == "markdown")
+        assert re.search(r"summary", tail, re.I), "a chapter closes with a summary"
+        assert "exercises/" in tail, "a chapter closes with a link to its exercises"
+
+
+@pytest.mark.parametrize("path", CHAPTERS + CASE_STUDIES, ids=_id)
+def test_code_cells_are_short_enough_for_a_projector(path):
+    long = [i for i, c in enumerate(_nb(path)["cells"])
+            if c["cell_type"] == "code" and len(_src(c).strip().splitlines()) > MAX_CELL_LINES]
+    assert not long, f"cells {long} exceed {MAX_CELL_LINES} lines: move logic into crm_lessons"
+
+
+@pytest.mark.parametrize("path", CASE_STUDIES, ids=_id)
+def test_case_study_has_a_parameters_cell_with_results_path(path):
+    cells = _nb(path)["cells"]
+    tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell tagged 'parameters'"
+    src = _src(tagged[0])
+    assert re.search(r'^results_path\s*=\s*""', src, re.M)
+    assert "save_results" in "".join(_src(c) for c in cells)
