@@ -7,17 +7,19 @@ JOBS ?= 2
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help lab test test-unit test-notebooks book strip refresh exercises fonts benchmark clean
+.PHONY: help lab test test-unit test-notebooks book slides vendor strip refresh exercises fonts benchmark fresh-check clean
 
 help:
 	@echo "make lab        open the workbook in JupyterLab (creates .venv when missing)"
 	@echo "make test       run every test: unit tests, doctests, exercises and nbval on every notebook"
-	@echo "make book       execute every notebook and write HTML to _build/html (offline)"
+	@echo "make book       execute every notebook and build the HTML book in _build/html (offline)"
+	@echo "make slides     reveal.js slides of every chapter in _build/slides (offline)"
 	@echo "make strip      strip volatile output and metadata from every notebook"
 	@echo "make refresh    re-execute notebooks and store the outputs tests compare"
 	@echo "make exercises  rebuild student/ and instructor/ exercise notebooks with otter assign"
 	@echo "make fonts      install a CJK font for Chinese chart labels (Debian/Ubuntu, needs root or sudo)"
 	@echo "make benchmark  print timings (import, every notebook)"
+	@echo "make fresh-check  install from scratch in a temporary venv (no caches) and run every test"
 
 # The virtual environment, rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -39,8 +41,19 @@ test-notebooks: $(VENV)/.installed
 	$(PY) -m pytest -n $(JOBS) --dist loadfile -p no:cacheprovider --nbval-lax \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300 notebooks
 
-book: $(VENV)/.installed
-	$(PY) tools/nbtools.py book --jobs $(JOBS)
+$(VENV)/.installed-book: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[dev,book]"
+	@touch $@
+
+# reveal.js, require.js, jQuery, Font Awesome and MathJax from the npm registry, once, into .cache/vendor
+vendor:
+	$(PYTHON) tools/vendor.py
+
+book: $(VENV)/.installed-book vendor
+	$(PY) tools/book.py --jobs $(JOBS)
+
+slides: $(VENV)/.installed vendor
+	$(PY) tools/slides.py --jobs $(JOBS)
 
 strip: $(VENV)/.installed
 	$(PY) tools/nbtools.py strip
@@ -60,6 +73,12 @@ fonts:
 
 benchmark: $(VENV)/.installed
 	$(PY) benchmarks/run_all.py
+
+# What the scheduled maintainer run does (docs/maintainers.md): a new venv, no pip cache, latest releases.
+fresh-check:
+	rm -rf .fresh-venv
+	PIP_NO_CACHE_DIR=1 $(MAKE) test VENV=.fresh-venv
+	rm -rf .fresh-venv
 
 clean:
 	rm -rf _build .pytest_cache runs

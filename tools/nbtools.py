@@ -7,6 +7,8 @@ Usage (from the repository root; the Makefile calls these)::
     python tools/nbtools.py refresh [NOTEBOOK ...]      # execute, keep outputs of cells tests compare, strip
     python tools/nbtools.py book [--out _build] [--jobs 2]   # execute every notebook, write HTML, print a table
     python tools/nbtools.py assign [EXERCISE_DIR ...]   # otter assign: student/ and instructor/ versions
+    python tools/nbtools.py slides-meta [NOTEBOOK ...]  # give cells RISE/reveal slide metadata
+    python tools/nbtools.py lang-param [NOTEBOOK ...]   # add the `lang` parameter cell to chapters
 
 Stored-output policy (see CONTRIBUTING.md): a notebook keeps the outputs of cells tagged
 ``nbval-check-output`` (the key results nbval compares) and nothing else; execution counts, widget
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -177,10 +180,71 @@ def assign(dirs: list[Path]) -> int:
     return 0
 
 
+def slides_meta(paths: list[Path]) -> list[Path]:
+    """Give every cell slideshow metadata (RISE and ``make slides`` read it); keep what authors set.
+
+    A title or ``##`` heading starts a slide, a ``###`` heading a sub-slide; other cells continue the
+    current slide (reveal scrolls long slides).
+    """
+    changed = []
+    for p in paths:
+        nb = json.loads(p.read_text(encoding="utf-8"))
+        dirty = False
+        for i, cell in enumerate(nb["cells"]):
+            meta = cell.setdefault("metadata", {})
+            if "slideshow" in meta:
+                continue
+            src = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            kind = "-"
+            if i == 0 or (cell["cell_type"] == "markdown" and re.match(r"#{1,2} ", src)):
+                kind = "slide"
+            elif cell["cell_type"] == "markdown" and src.startswith("### "):
+                kind = "subslide"
+            meta["slideshow"] = {"slide_type": kind}
+            dirty = True
+        if dirty:
+            p.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            changed.append(p)
+    return changed
+
+
+LANG_LINE = 'lang = "en"  # chart titles and labels: "en" English, "zh" Chinese (中文)'
+
+
+def lang_param(paths: list[Path]) -> list[Path]:
+    """Give a chapter a ``lang`` parameter: a cell tagged ``parameters`` before the set-up cell.
+
+    The set-up cell's ``plotting.use_theme(...)`` call then receives ``lang=lang``, so
+    ``papermill -p lang zh`` (or editing the cell) switches every chart to Chinese labels.
+    """
+    changed = []
+    for p in paths:
+        nb = json.loads(p.read_text(encoding="utf-8"))
+        srcs = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in nb["cells"]]
+        if any(LANG_LINE.split("#")[0].strip() in s for s in srcs):
+            continue
+        setup = next((i for i, s in enumerate(srcs) if "use_theme(" in s and nb["cells"][i]["cell_type"] == "code"), None)
+        if setup is None:
+            print(f"{p.name}: no set-up cell calling use_theme(); lang not added")
+            continue
+        new = re.sub(r"use_theme\(\s*\)", "use_theme(lang=lang)", srcs[setup])
+        if new == srcs[setup]:
+            new = re.sub(r"use_theme\(", "use_theme(lang=lang, ", srcs[setup], count=1)
+        nb["cells"][setup]["source"] = new
+        cell = {"cell_type": "code", "execution_count": None, "outputs": [], "source": LANG_LINE,
+                "metadata": {"tags": ["parameters"], "slideshow": {"slide_type": "skip"}}}
+        if nb.get("nbformat_minor", 0) >= 5:
+            cell["id"] = f"lang-{setup}"
+        nb["cells"].insert(setup, cell)
+        p.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        changed.append(p)
+    return changed
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
-    for name in ("strip", "refresh"):
+    for name in ("strip", "refresh", "slides-meta", "lang-param"):
         s = sub.add_parser(name)
         s.add_argument("paths", nargs="*", type=Path)
     sub.add_parser("check-stripped")
@@ -201,6 +265,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "strip":
         changed = strip([p.resolve() for p in args.paths] or every())
         print(f"stripped {len(changed)} notebook(s)")
+        return 0
+    if args.cmd == "slides-meta":
+        changed = slides_meta([p.resolve() for p in args.paths] or all_notebooks())
+        print(f"slide metadata added to {len(changed)} notebook(s)")
+        return 0
+    if args.cmd == "lang-param":
+        chapters = [p for p in all_notebooks() if re.match(r"\d\d_", p.name) and p.parent.name == "notebooks"]
+        changed = lang_param([p.resolve() for p in args.paths] or chapters)
+        print(f"lang parameter added to {len(changed)} notebook(s)")
         return 0
     if args.cmd == "check-stripped":
         bad = check_stripped(every())

@@ -1,0 +1,152 @@
+"""Build the workbook as a static HTML book that works offline: ``make book``.
+
+1. Executes every notebook (start page, chapters, case studies, appendix, student exercises) on a fresh
+   kernel, two at a time, and prints a table of notebook, seconds and status.
+2. Builds a Jupyter Book (1.x, which builds offline) from the executed copies with a table of contents
+   generated from the repository, local MathJax (vendored from npm, see ``tools/vendor.py``) and no
+   launch buttons or CDN widgets.
+3. Fails (exit 1) when a notebook errors or the book still loads something from the network.
+
+Output: ``_build/html/index.html``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import nbtools  # noqa: E402
+import vendor  # noqa: E402
+
+BUILD = ROOT / "_build"
+SRC = BUILD / "book_src"
+REMOTE = re.compile(r"""<(?:script|link)\b[^>]*\b(?:src|href)=["']((?:https?:)?//[^"']+)""", re.I)
+
+
+def book_notebooks() -> list[Path]:
+    nbs = nbtools.all_notebooks()
+    for d in nbtools.exercise_dirs():
+        p = d / "student" / f"{d.name}.ipynb"
+        if p.exists():
+            nbs.append(p)
+    return nbs
+
+
+def _run(path: Path):
+    import nbformat
+
+    nb, secs, status = nbtools._execute(path)
+    target = SRC / path.relative_to(ROOT)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for cell in nb.cells:  # widget views cannot render without a kernel; keep their text fallback
+        for out in cell.get("outputs", []):
+            if "data" in out:
+                out["data"].pop("application/vnd.jupyter.widget-view+json", None)
+    nb.metadata.pop("widgets", None)
+    nbformat.write(nb, target)
+    return str(path.relative_to(ROOT)), secs, status
+
+
+def _toc(paths: list[Path]) -> str:
+    rel = [p.relative_to(ROOT).with_suffix("").as_posix() for p in paths]
+    chapters = [r for r in rel if re.match(r"notebooks/\d\d_", r) and not r.endswith("00_start_here")]
+    cases = [r for r in rel if r.startswith("notebooks/case_studies/")]
+    exercises = [r for r in rel if r.startswith("exercises/")]
+    appendix = [r for r in rel if r.startswith("notebooks/appendix")]
+    cards = sorted(f"datasets/{p.stem}" for p in (ROOT / "datasets").glob("*.md") if p.stem != "README")
+    lines = ["format: jb-book", "root: notebooks/00_start_here", "parts:"]
+    for caption, items in (("Chapters", chapters), ("Case studies", cases), ("Exercises", exercises),
+                           ("Appendix", appendix + ["datasets/README"] + cards)):
+        if items:
+            lines += [f"  - caption: {caption}", "    chapters:"] + [f"      - file: {i}" for i in items]
+    return "\n".join(lines) + "\n"
+
+
+CONFIG = """\
+title: "crm-lessons: CRM analytics workbook · 客户关系管理分析教程"
+author: crm-lessons developers
+only_build_toc_files: true
+execute:
+  execute_notebooks: "off"
+html:
+  use_repository_button: false
+  use_issues_button: false
+  use_edit_page_button: false
+  use_download_button: true
+launch_buttons:
+  notebook_interface: classic
+  binderhub_url: ""
+  colab_url: ""
+  thebe: false
+sphinx:
+  config:
+    mathjax_path: mathjax/es5/tex-chtml.js
+    html_static_path: ["_static"]
+    nb_ipywidgets_js: {}
+    myst_heading_anchors: 3
+    suppress_warnings: ["myst.header", "mystnb.unknown_mime_type", "misc.highlighting_failure"]
+"""
+
+
+def build(jobs: int) -> int:
+    if SRC.exists():
+        shutil.rmtree(SRC)
+    SRC.mkdir(parents=True)
+    paths = book_notebooks()
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        rows = list(pool.map(_run, paths))
+    width = max(len(r[0]) for r in rows)
+    print(f"{'notebook':<{width}}  {'seconds':>8}  status")
+    for name, secs, status in rows:
+        print(f"{name:<{width}}  {secs:8.1f}  {status}")
+    failed = [r for r in rows if r[1] and r[2] != "ok"]
+
+    (SRC / "datasets").mkdir(exist_ok=True)
+    for card in (ROOT / "datasets").glob("*.md"):
+        shutil.copy(card, SRC / "datasets" / card.name)
+    for extra in ("README.md",):
+        shutil.copy(ROOT / extra, SRC / extra)
+    vendor.ensure()
+    shutil.copytree(vendor.path("mathjax", "es5"), SRC / "_static" / "mathjax" / "es5", dirs_exist_ok=True)
+    (SRC / "_config.yml").write_text(CONFIG, encoding="utf-8")
+    (SRC / "_toc.yml").write_text(_toc(paths), encoding="utf-8")
+
+    jb = Path(sys.executable).with_name("jupyter-book")
+    out = BUILD / "jb"
+    r = subprocess.run([str(jb), "build", str(SRC), "--path-output", str(out), "--builder", "html", "-q"],
+                       capture_output=True, text=True)
+    log = (r.stdout + r.stderr).strip()
+    if r.returncode != 0:
+        print(log[-4000:])
+        print("jupyter-book build failed")
+        return 1
+    html = BUILD / "html"
+    if html.exists():
+        shutil.rmtree(html)
+    shutil.copytree(out / "_build" / "html", html)
+    remote = sorted({m for f in html.rglob("*.html") for m in REMOTE.findall(f.read_text(encoding="utf-8"))})
+    if remote:
+        print("the book still loads from the network:", *remote[:10], sep="\n  ")
+        return 1
+    pages = len(list(html.rglob("*.html")))
+    print(f"{len(rows) - len(failed)} notebooks executed, {len(failed)} failed; {pages} HTML pages in "
+          f"{html.relative_to(ROOT)}; open {(html / 'index.html').relative_to(ROOT)}")
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args(argv)
+    return build(args.jobs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

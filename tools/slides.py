@@ -1,0 +1,105 @@
+"""Build reveal.js slides of every chapter that open with no network: ``make slides``.
+
+Each chapter is executed on a fresh kernel, converted with nbconvert's reveal template, and pointed at
+vendored copies of reveal.js, require.js, jQuery, Font Awesome and MathJax (see ``tools/vendor.py``)
+instead of CDNs. Output: ``_build/slides/<chapter>.slides.html`` plus ``_build/slides/_static/``.
+
+Slide breaks come from the cells' ``slideshow`` metadata (set by ``python tools/nbtools.py slides-meta``),
+the same metadata JupyterLab's RISE extension uses to present a chapter live.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import nbtools  # noqa: E402
+import vendor  # noqa: E402
+
+STATIC = "_static"
+LOCAL = {
+    "reveal_url_prefix": f"{STATIC}/reveal.js",
+    "require_js_url": f"{STATIC}/require.js",
+    "jquery_url": f"{STATIC}/jquery.min.js",
+    "mathjax_url": f"{STATIC}/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
+    "font_awesome_url": f"{STATIC}/font-awesome/css/font-awesome.min.css",
+}
+_REMOTE = re.compile(r"""<(?:script|link)[^>]+(?:src|href)=["'](https?:)?//""", re.I)
+
+
+def exporter():
+    from nbconvert import SlidesExporter
+
+    e = SlidesExporter()
+    for trait, value in LOCAL.items():
+        setattr(e, trait, value)
+    e.reveal_scroll = True
+    e.reveal_theme = "white"
+    e.exclude_input_prompt = True
+    e.exclude_output_prompt = True
+    return e
+
+
+def offline_html(html: str) -> str:
+    """Drop nbconvert's CDN-only extras (the mermaid module import) and check nothing remote is left."""
+    html = re.sub(r'<script type="module">\s*import mermaid from [^<]*</script>', "", html)
+    bad = _REMOTE.findall(html)
+    if bad:
+        raise RuntimeError(f"slides still load {len(bad)} remote script(s) or style sheet(s)")
+    return html
+
+
+def copy_static(out: Path) -> None:
+    dest = out / STATIC
+    if (dest / "reveal.js" / "dist" / "reveal.js").exists():
+        return
+    vendor.ensure()
+    dest.mkdir(parents=True, exist_ok=True)
+    for sub in ("dist", "plugin"):
+        shutil.copytree(vendor.path("reveal.js", sub), dest / "reveal.js" / sub, dirs_exist_ok=True)
+    shutil.copy(vendor.path("requirejs", "require.js"), dest / "require.js")
+    shutil.copy(vendor.path("jquery", "dist/jquery.min.js"), dest / "jquery.min.js")
+    for sub in ("css", "fonts"):
+        shutil.copytree(vendor.path("font-awesome", sub), dest / "font-awesome" / sub, dirs_exist_ok=True)
+    shutil.copytree(vendor.path("mathjax2"), dest / "mathjax", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("*.md", "package.json", "unpacked", "test", "docs"))
+
+
+def _one(args):
+    path, out = args
+    nb, secs, status = nbtools._execute(path)
+    if status == "ok":
+        body, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+        (out / f"{path.stem}.slides.html").write_text(offline_html(body), encoding="utf-8")
+    return path.name, secs, status
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("notebooks", nargs="*", type=Path)
+    ap.add_argument("--out", type=Path, default=ROOT / "_build" / "slides")
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args(argv)
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    copy_static(out)
+    paths = [p.resolve() for p in args.notebooks] or [p for p in nbtools.all_notebooks()
+                                                       if re.match(r"\d\d_", p.name) and p.parent.name == "notebooks"]
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        rows = list(pool.map(_one, [(p, out) for p in paths]))
+    for name, secs, status in rows:
+        print(f"{name:<40} {secs:6.1f} s  {status}")
+    failed = [r for r in rows if r[2] != "ok"]
+    print(f"{len(rows) - len(failed)} slide decks in {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}, "
+          f"{len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
