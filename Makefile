@@ -7,11 +7,12 @@ JOBS ?= 2
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help lab test test-unit test-notebooks book slides vendor strip refresh exercises fonts benchmark fresh-check clean
+.PHONY: help lab test test-spark test-unit test-notebooks book slides vendor strip refresh exercises fonts benchmark fresh-check clean
 
 help:
 	@echo "make lab        open the workbook in JupyterLab (creates .venv when missing)"
 	@echo "make test       run every test: unit tests, doctests, exercises and nbval on every notebook"
+	@echo "make test-spark run the summary SQL under Spark local mode and compare with DuckDB"
 	@echo "make book       execute every notebook and build the HTML book in _build/html (offline)"
 	@echo "make slides     reveal.js slides of every chapter in _build/slides (offline)"
 	@echo "make strip      strip volatile output and metadata from every notebook"
@@ -51,6 +52,11 @@ vendor:
 
 book: $(VENV)/.installed-book vendor
 	$(PY) tools/book.py --jobs $(JOBS)
+
+# The customer-summary SQL under Spark's local mode, checked against DuckDB (needs Java 17+).
+test-spark: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[dev,spark]"
+	$(PY) -m pytest -p no:cacheprovider -m spark tests/test_spark.py
 
 slides: $(VENV)/.installed vendor
 	$(PY) tools/slides.py --jobs $(JOBS)

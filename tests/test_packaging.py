@@ -20,8 +20,9 @@ def _req(spec: str) -> tuple[str, str]:
 def _pyproject() -> dict[str, str]:
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())
     specs = list(data["project"]["dependencies"])
-    for extra in data["project"]["optional-dependencies"].values():
-        specs += extra
+    for name, extra in data["project"]["optional-dependencies"].items():
+        if name != "spark":  # optional and heavy: documented in README, installed by `make test-spark`
+            specs += extra
     return dict(_req(s) for s in specs)
 
 

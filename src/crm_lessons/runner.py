@@ -643,7 +643,8 @@ def check_parameters(case: CaseStudy, given: Mapping[str, Any], *, where: str | 
     values = {p.name: p.default for p in case.parameters}
     for key, value in given.items():
         if key == RESULTS_PATH:
-            raise ParameterError(f"{where}: {RESULTS_PATH!r} is set by the runner (DIR/results.json from --out / out=); "
+            raise ParameterError(f"{where}: {RESULTS_PATH!r} is set by the runner "
+                                 "(DIR/results.json from --out / out=); "
                                  "do not pass it.")
         if key not in values:
             raise ParameterError(_unknown_message(where, str(key), names, "parameter"))
@@ -667,13 +668,32 @@ def _prepare_out(out: Path, force: bool, where: str, files: Iterable[str]) -> No
     if out.is_dir() and any(out.iterdir()):
         if not force:
             raise ParameterError(f"{where}: the output folder {str(out)!r} exists and is not empty; nothing was "
-                                 "run or overwritten. Use --force (force=True) to overwrite it, or choose another --out.")
+                                 "run or overwritten. Use --force (force=True) to overwrite it, "
+                                 "or choose another --out.")
         for f in files:  # only what the runner writes, so a failed rerun cannot leave stale results behind
             target = out / f
             if target.is_dir():
                 shutil.rmtree(target)
             elif target.exists():
                 target.unlink()
+
+
+def _check_kernel(kernel: str, where: str) -> None:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    specs = sorted(KernelSpecManager().find_kernel_specs())
+    if kernel not in specs:
+        raise ParameterError(_unknown_message(where, kernel, specs, "kernel")
+                             + " Install this environment's kernel with "
+                               "`python -m ipykernel install --sys-prefix --name python3`.")
+
+
+def _check_timeout(timeout: Any, where: str) -> int | None:
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ParameterError(f"{where}: timeout must be a positive number of seconds per cell, got {timeout!r}.")
+    return max(1, math.ceil(timeout))
 
 
 def _clean(text: str) -> str:
@@ -707,7 +727,7 @@ def _execute(case_path: Path, out: Path, values: dict[str, Any], *, kernel: str,
     old_level = pm_log.level
     pm_log.setLevel(logging.ERROR)
     # ipykernel >= 7 warns on stderr about unencrypted local TCP on every start; keep the output readable.
-    extra = ["--IPKernelApp.log_level=ERROR"] if kernel == "python3" else []
+    extra = ["--IPKernelApp.log_level=CRITICAL"] if kernel == "python3" else []
     try:
         pm.execute_notebook(
             str(case_path), str(nb_out), parameters=injected, kernel_name=kernel, cwd=str(case_path.parent),
@@ -715,15 +735,21 @@ def _execute(case_path: Path, out: Path, values: dict[str, Any], *, kernel: str,
         )
     except PapermillExecutionError as err:
         ename, evalue = _clean(err.ename), _clean(err.evalue)
+        first = next((ln.strip() for ln in (err.source or "").splitlines() if ln.strip()), "")
+        hint = ""
+        if ename == "ModuleNotFoundError" and "crm_lessons" in evalue:
+            hint = (f"\nThe kernel {kernel!r} runs a Python without crm_lessons: install the kernel of this "
+                    "environment (python -m ipykernel install --sys-prefix --name python3) or pass --kernel.")
         failure = CaseStudyFailed(
-            f"{case_path.stem}: the notebook failed in cell {err.cell_index} (In [{err.exec_count}]) with\n"
-            f"    {ename}: {evalue}\n"
+            f"{case_path.stem}: the notebook failed in the cell shown as In [{err.exec_count}] "
+            f"(cell {err.cell_index + 1} of the executed notebook, starting `{first[:80]}`) with\n"
+            f"    {ename}: {evalue}{hint}\n"
             f"The executed notebook, with the error in place, is {nb_out}",
             notebook=nb_out, ename=ename, evalue=evalue, cell_index=err.cell_index)
     except Exception as err:  # kernel died, timeout, kernel not found, ...
         failure = CaseStudyFailed(
-            f"{case_path.stem}: the notebook could not be executed: {type(err).__name__}: {_clean(str(err))}\n"
-            f"Whatever ran was saved to {nb_out}",
+            f"{case_path.stem}: the notebook could not be executed: {type(err).__name__}: {_clean(str(err))}"
+            + (f"\nWhatever ran was saved to {nb_out}" if nb_out.exists() else ""),
             notebook=nb_out, ename=type(err).__name__, evalue=" ".join(_clean(str(err)).split()))
     finally:
         pm_log.setLevel(old_level)
@@ -771,7 +797,7 @@ def _fmt_params(values: Mapping[str, Any]) -> str:
     return " ".join(f"{k}={v!r}" for k, v in values.items())
 
 
-def run(name: str | Path, params: Mapping[str, Any] | None = None, out: str | Path = "runs/run", force: bool = False,
+def run(name: str | Path, params: Mapping[str, Any] | None, out: str | Path, force: bool = False,
         *, directory: str | Path | None = None, kernel: str = "python3", timeout: float | None = None,
         progress: Callable[[str], None] | None = print, progress_bar: bool = False) -> RunResult:
     """Run one case study with checked parameters.
@@ -789,9 +815,9 @@ def run(name: str | Path, params: Mapping[str, Any] | None = None, out: str | Pa
     ----------
     name : str or Path
         Case-study name (``"clv_cdnow"``) or the path of a notebook.
-    params : mapping, optional
-        Parameter name to value: Python values of the default's type, or strings as typed on the
-        command line (``"39"``, ``"0.1"``, ``"yes"``).
+    params : mapping or None
+        Parameter name to value (``None`` or ``{}``: all defaults): Python values of the default's
+        type, or strings as typed on the command line (``"39"``, ``"0.1"``, ``"yes"``).
     out : str or Path
         Output folder; must not exist or be empty unless ``force``.
     force : bool, default False
@@ -801,7 +827,7 @@ def run(name: str | Path, params: Mapping[str, Any] | None = None, out: str | Pa
     kernel : str, default "python3"
         Jupyter kernel.
     timeout : float, optional
-        Seconds allowed per cell (default: no limit).
+        Seconds allowed per cell, rounded up to whole seconds (default: no limit).
     progress : callable or None, default print
         Receives one line per step; ``None`` is silent.
     progress_bar : bool, default False
@@ -828,6 +854,8 @@ def run(name: str | Path, params: Mapping[str, Any] | None = None, out: str | Pa
     """
     case = find_case_study(name, directory)
     values = check_parameters(case, dict(params or {}), where=case.name)
+    timeout = _check_timeout(timeout, case.name)
+    _check_kernel(kernel, case.name)
     out = Path(out).resolve()
     _prepare_out(out, force, case.name, [f"{case.name}.ipynb", f"{case.name}.html", "results.json"])
     _say(progress, f"run {case.name}: parameters ok: {_fmt_params(values)}")
@@ -871,7 +899,7 @@ def _write_csv(path: Path, rows: list[RunResult], param_names: list[str]) -> Non
     tmp.replace(path)
 
 
-def sweep(name: str | Path, grid: Mapping[str, Sequence[Any]], out: str | Path = "runs/sweep", force: bool = False,
+def sweep(name: str | Path, grid: Mapping[str, Sequence[Any]], out: str | Path, force: bool = False,
           *, jobs: int = 1, directory: str | Path | None = None, kernel: str = "python3",
           timeout: float | None = None, progress: Callable[[str], None] | None = print):
     """Run a case study once per combination of parameter values and tabulate the results.
@@ -934,6 +962,8 @@ def sweep(name: str | Path, grid: Mapping[str, Sequence[Any]], out: str | Path =
     combos = [dict(zip(axes, c)) for c in itertools.product(*axes.values())] if axes else [{}]
     width = max(3, len(str(len(combos))))
     run_ids = [f"run_{i:0{width}d}" for i in range(1, len(combos) + 1)]
+    timeout = _check_timeout(timeout, case.name)
+    _check_kernel(kernel, case.name)
     out = Path(out).resolve()
     _prepare_out(out, force, case.name, ["results.csv", *run_ids])
     out.mkdir(parents=True, exist_ok=True)
@@ -966,7 +996,8 @@ def sweep(name: str | Path, grid: Mapping[str, Sequence[Any]], out: str | Path =
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         # papermill changes the working directory of its process, so parallel runs need processes
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=mp.get_context("spawn")) as pool:
+        pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=mp.get_context("spawn"))
+        try:
             futures = {pool.submit(_run_one, *t): t for t in tasks}
             for fut in as_completed(futures):
                 t = futures[fut]
@@ -974,6 +1005,10 @@ def sweep(name: str | Path, grid: Mapping[str, Sequence[Any]], out: str | Path =
                     record(fut.result())
                 except Exception as err:  # a worker died
                     record(RunResult(t[3], Path(t[1]), t[2], "failed", f"{type(err).__name__}: {err}"))
+        except KeyboardInterrupt:  # pragma: no cover - keep the finished rows, start nothing new
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
     failed = [r for r in rows if not r.ok]
     _say(progress, f"sweep {case.name}: {len(rows) - len(failed)} ok, {len(failed)} failed; wrote {csv_path}")
     return pd.read_csv(csv_path, keep_default_na=False, na_values=[""])

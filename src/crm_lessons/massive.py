@@ -1,0 +1,265 @@
+"""Mining massive customer data: one customer summary, in memory (pandas) and out of core (DuckDB, Spark).
+
+The customer summary every CRM analysis starts from (frequency, recency, age, spend per customer) is
+written once, as SQL that DuckDB runs locally and Spark SQL runs unchanged (:data:`SUMMARY_SQL`), and
+once with pandas for data that fits in memory. Synthetic transactions of any size come from
+:func:`crm_lessons.datasets.make_transactions`, written in chunks to Parquet by
+:func:`write_transactions`, so the data never has to fit in memory at once.
+
+Dates are stored as whole days since 1997-01-01 (``day``), so the SQL needs no dialect-specific
+date functions.
+"""
+
+from __future__ import annotations
+
+import glob
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._validate import (CRMInputError, require_columns, require_frame, require_no_missing,
+                        require_non_negative, require_number, require_positive_int)
+
+__all__ = ["SUMMARY_SQL", "summary_sql", "summary_pandas", "summary_duckdb", "write_transactions",
+           "sample_estimate", "timed", "measure", "scaling_table"]
+
+DAY0 = pd.Timestamp("1997-01-01")
+
+#: The customer summary as portable SQL (DuckDB and Spark SQL): ``{table}`` and ``{end_day}`` are
+#: filled in by :func:`summary_sql`. Same-day purchases count once in ``frequency`` (repeat days).
+SUMMARY_SQL = """\
+SELECT customer_id,
+       COUNT(DISTINCT day) - 1           AS frequency,
+       MAX(day) - MIN(day)               AS recency_days,
+       {end_day} - MIN(day)              AS age_days,
+       COUNT(*)                          AS purchases,
+       SUM(amount)                       AS revenue
+FROM {table}
+WHERE day <= {end_day}
+GROUP BY customer_id
+ORDER BY customer_id"""
+
+_COLUMNS = ["customer_id", "frequency", "recency_days", "age_days", "purchases", "revenue"]
+
+
+def summary_sql(*, table: str = "transactions", end_day: int) -> str:
+    """The summary query for ``table`` observed to day ``end_day`` (days since 1997-01-01).
+
+    Examples
+    --------
+    >>> print(summary_sql(table="t", end_day=545).splitlines()[3].strip())
+    545 - MIN(day)              AS age_days,
+    """
+    end_day = require_positive_int(end_day, "end_day", where="summary_sql", minimum=0)
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", str(table)):
+        raise CRMInputError(f"summary_sql: table {table!r} is not a plain table name (letters, digits, _ and .).")
+    return SUMMARY_SQL.format(table=table, end_day=end_day)
+
+
+def _check(tx: pd.DataFrame, where: str) -> pd.DataFrame:
+    require_frame(tx, where=where)
+    require_columns(tx, ["customer_id", "day", "amount"], where=where)
+    require_no_missing(tx, ["customer_id", "day", "amount"], where=where)
+    require_non_negative(tx, ["day", "amount"], where=where)
+    return tx
+
+
+def _tidy(df: pd.DataFrame) -> pd.DataFrame:
+    df = df[_COLUMNS].sort_values("customer_id").reset_index(drop=True)
+    for c in _COLUMNS[:-1]:
+        df[c] = df[c].astype("int64")
+    df["revenue"] = df["revenue"].astype("float64").round(2)
+    return df
+
+
+def summary_pandas(transactions: pd.DataFrame, *, end_day: int) -> pd.DataFrame:
+    """The customer summary of an in-memory frame (columns ``customer_id``, ``day``, ``amount``).
+
+    Gives exactly the numbers :data:`SUMMARY_SQL` gives (tested against DuckDB).
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 1, 2], "day": [0, 0, 10, 5], "amount": [5.0, 1.0, 4.0, 2.0]})
+    >>> summary_pandas(tx, end_day=20)
+       customer_id  frequency  recency_days  age_days  purchases  revenue
+    0            1          1            10        20          3     10.0
+    1            2          0             0        15          1      2.0
+    """
+    where = "summary_pandas"
+    _check(transactions, where)
+    end_day = require_positive_int(end_day, "end_day", where=where, minimum=0)
+    tx = transactions[transactions["day"] <= end_day]
+    g = tx.groupby("customer_id")
+    out = pd.DataFrame({
+        "frequency": g["day"].nunique() - 1,
+        "recency_days": g["day"].max() - g["day"].min(),
+        "age_days": end_day - g["day"].min(),
+        "purchases": g.size(),
+        "revenue": g["amount"].sum(),
+    }).reset_index()
+    return _tidy(out)
+
+
+def summary_duckdb(source: str | Path | pd.DataFrame, *, end_day: int, memory_limit: str = "2GB",
+                   threads: int = 2, temp_directory: str | Path | None = None) -> pd.DataFrame:
+    """Run :data:`SUMMARY_SQL` in DuckDB on a frame or on Parquet files (a path or glob) out of core.
+
+    ``memory_limit`` caps DuckDB's memory; larger-than-memory aggregations spill to
+    ``temp_directory``.
+    """
+    import duckdb
+
+    where = "summary_duckdb"
+    end_day = require_positive_int(end_day, "end_day", where=where, minimum=0)
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+        con.execute(f"SET threads = {int(threads)}")
+        con.execute("SET preserve_insertion_order = false")
+        if temp_directory is not None:
+            con.execute(f"SET temp_directory = '{Path(temp_directory).as_posix()}'")
+        if isinstance(source, pd.DataFrame):
+            _check(source, where)
+            con.register("transactions", source)
+        else:
+            path = str(source)
+            if not glob.glob(path):
+                raise CRMInputError(f"{where}: no Parquet file matches {path!r}; write one with write_transactions().")
+            con.execute(f"CREATE VIEW transactions AS SELECT * FROM read_parquet('{path}')")
+        return _tidy(con.execute(summary_sql(end_day=end_day)).df())
+    finally:
+        con.close()
+
+
+def write_transactions(folder: str | Path, rows: int, *, seed: int = 0, chunk_customers: int = 400_000,
+                       overwrite: bool = False) -> dict:
+    """Write about ``rows`` synthetic transactions to ``folder/part-*.parquet`` in chunks.
+
+    Each chunk is :func:`~crm_lessons.datasets.make_transactions` for ``chunk_customers`` new
+    customers (seed ``seed + chunk``), so memory stays bounded however many rows are asked for.
+    Columns: ``customer_id`` (int64, unique across chunks), ``day`` (int32, days since 1997-01-01),
+    ``amount`` (float64). Returns ``{"rows", "customers", "files", "seconds"}``.
+    """
+    import duckdb
+
+    from .datasets import make_transactions
+
+    where = "write_transactions"
+    rows = require_positive_int(rows, "rows", where=where)
+    chunk_customers = require_positive_int(chunk_customers, "chunk_customers", where=where)
+    folder = Path(folder)
+    if folder.exists() and any(folder.glob("part-*.parquet")) and not overwrite:
+        raise CRMInputError(f"{where}: {folder} already holds Parquet parts; pass overwrite=True or another folder.")
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("part-*.parquet"):
+        old.unlink()
+    t0 = time.perf_counter()
+    written = customers = chunk = 0
+    con = duckdb.connect()
+    while written < rows:
+        # about 2.5 purchases per customer at the default (CDNOW-like) parameters
+        n = min(chunk_customers, max(1, int((rows - written) / 2.4) + 1))
+        data, _ = make_transactions(n, seed=seed + chunk)
+        part = pd.DataFrame({
+            "customer_id": data["customer_id"].to_numpy(np.int64) + customers,
+            "day": ((data["date"] - DAY0).dt.days).to_numpy(np.int32),
+            "amount": data["amount"].to_numpy(np.float64),
+        })
+        if written + len(part) > rows:  # cut at a customer boundary so every history is complete
+            last = part["customer_id"].iloc[rows - written - 1]
+            part = part[part["customer_id"] <= last]
+        n = int(part["customer_id"].iloc[-1]) - customers
+        con.register("part", part)
+        con.execute(f"COPY part TO '{(folder / f'part-{chunk:04d}.parquet').as_posix()}' (FORMAT parquet)")
+        con.unregister("part")
+        written += len(part)
+        customers += n
+        chunk += 1
+    con.close()
+    return {"rows": written, "customers": customers, "files": chunk, "seconds": time.perf_counter() - t0}
+
+
+def sample_estimate(summary: pd.DataFrame, fraction: float, *, column: str = "frequency", seed: int = 0,
+                    repeats: int = 200) -> pd.DataFrame:
+    """How well a random sample of customers estimates a mean: one draw's estimate and its 95% CI,
+    and the spread of the estimate over ``repeats`` samples, against the full-data value.
+    """
+    where = "sample_estimate"
+    require_frame(summary, where=where)
+    require_columns(summary, [column], where=where)
+    fraction = require_number(fraction, "fraction", where=where, low=0, high=1, low_inclusive=False)
+    x = summary[column].to_numpy(float)
+    n = max(2, int(round(fraction * len(x))))
+    rng = np.random.default_rng(seed)
+    draws = np.array([x[rng.choice(len(x), n, replace=False)].mean() for _ in range(repeats)])
+    one = x[rng.choice(len(x), n, replace=False)]
+    se = one.std(ddof=1) / np.sqrt(n) * np.sqrt(1 - n / len(x))
+    return pd.DataFrame([{
+        "fraction": fraction, "sample_customers": n, "full_mean": x.mean(), "sample_mean": one.mean(),
+        "ci_lower": one.mean() - 1.96 * se, "ci_upper": one.mean() + 1.96 * se,
+        "sd_over_repeats": draws.std(ddof=1), "predicted_se": x.std(ddof=1) / np.sqrt(n) * np.sqrt(1 - n / len(x)),
+    }])
+
+
+def timed(fn, *args, **kwargs):
+    """Call ``fn`` and return ``(result, seconds)``."""
+    t0 = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - t0
+
+
+_MEASURE = """
+import json, resource, sys, time
+import duckdb
+from crm_lessons import massive
+engine, source, end_day, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+t0 = time.perf_counter()
+if engine == "pandas":
+    frame = duckdb.connect().execute(f"SELECT * FROM read_parquet('{source}')").df()
+    out = massive.summary_pandas(frame, end_day=end_day)
+else:
+    out = massive.summary_duckdb(source, end_day=end_day, memory_limit=limit)
+secs = time.perf_counter() - t0
+try:  # VmHWM is this process's own high-water mark; ru_maxrss can inherit the parent's across exec
+    peak = [int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")][0] / 1024
+except (OSError, IndexError):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": secs, "peak_mb": peak, "customers": len(out)}))
+"""
+
+
+def measure(engine: str, source: str | Path, *, end_day: int, memory_limit: str = "1GB") -> dict:
+    """Summarise Parquet ``source`` with ``engine`` ("pandas" or "duckdb") in a fresh Python process.
+
+    Returns seconds (reading included) and the process's peak resident memory in MB, so engines are
+    compared on equal terms: pandas must load every row into memory; DuckDB streams the files under
+    ``memory_limit``.
+    """
+    import json
+    import subprocess
+    import sys
+
+    from ._validate import require_choice
+
+    require_choice(engine, "engine", ["pandas", "duckdb"], where="measure")
+    r = subprocess.run([sys.executable, "-c", _MEASURE, engine, str(source), str(int(end_day)), memory_limit],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"measure: the {engine} run failed: {r.stderr.strip().splitlines()[-1:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def scaling_table(sizes, folder: str | Path, *, seed: int = 0, end_day: int = 545, memory_limit: str = "1GB",
+                  engines=("pandas", "duckdb")) -> pd.DataFrame:
+    """Write synthetic transactions of each size under ``folder`` and measure each engine on them."""
+    rows = []
+    for n in sizes:
+        sub = Path(folder) / f"rows_{int(n)}"
+        info = write_transactions(sub, int(n), seed=seed, overwrite=True)
+        for engine in engines:
+            m = measure(engine, (sub / "*.parquet").as_posix(), end_day=end_day, memory_limit=memory_limit)
+            rows.append({"rows": info["rows"], "engine": engine, **m})
+    return pd.DataFrame(rows)
