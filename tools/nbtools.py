@@ -9,6 +9,7 @@ Usage (from the repository root; the Makefile calls these)::
     python tools/nbtools.py assign [EXERCISE_DIR ...]   # otter assign: student/ and instructor/ versions
     python tools/nbtools.py slides-meta [NOTEBOOK ...]  # give cells RISE/reveal slide metadata
     python tools/nbtools.py lang-param [NOTEBOOK ...]   # add the `lang` parameter cell to chapters
+    python tools/nbtools.py colab-cell [NOTEBOOK ...]   # add the guarded Colab install cell
 
 Stored-output policy (see CONTRIBUTING.md): a notebook keeps the outputs of cells tagged
 ``nbval-check-output`` (the key results nbval compares) and nothing else; execution counts, widget
@@ -241,10 +242,37 @@ def lang_param(paths: list[Path]) -> list[Path]:
     return changed
 
 
+REPOSITORY = "https://github.com/crm-lessons/crm-lessons"
+COLAB_MARK = "# Google Colab: install the workbook first"
+COLAB_CELL = f"""{COLAB_MARK} (this cell does nothing anywhere else).
+import importlib.util, sys
+if "google.colab" in sys.modules and importlib.util.find_spec("crm_lessons") is None:
+    get_ipython().run_line_magic("pip", "install -q 'crm-lessons @ git+{REPOSITORY}'")"""
+
+
+def colab_cell(paths: list[Path]) -> list[Path]:
+    """Insert the guarded Colab install cell before a notebook's first code cell (once)."""
+    changed = []
+    for p in paths:
+        nb = json.loads(p.read_text(encoding="utf-8"))
+        srcs = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in nb["cells"]]
+        if any(COLAB_MARK in s for s in srcs):
+            continue
+        first = next((i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"), len(nb["cells"]))
+        cell = {"cell_type": "code", "execution_count": None, "outputs": [], "source": COLAB_CELL,
+                "metadata": {"tags": ["colab"], "slideshow": {"slide_type": "skip"}}}
+        if nb.get("nbformat_minor", 0) >= 5:
+            cell["id"] = "colab-install"
+        nb["cells"].insert(first, cell)
+        p.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        changed.append(p)
+    return changed
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
-    for name in ("strip", "refresh", "slides-meta", "lang-param"):
+    for name in ("strip", "refresh", "slides-meta", "lang-param", "colab-cell"):
         s = sub.add_parser(name)
         s.add_argument("paths", nargs="*", type=Path)
     sub.add_parser("check-stripped")
@@ -269,6 +297,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "slides-meta":
         changed = slides_meta([p.resolve() for p in args.paths] or all_notebooks())
         print(f"slide metadata added to {len(changed)} notebook(s)")
+        return 0
+    if args.cmd == "colab-cell":
+        changed = colab_cell([p.resolve() for p in args.paths] or all_notebooks())
+        print(f"Colab install cell added to {len(changed)} notebook(s)")
         return 0
     if args.cmd == "lang-param":
         chapters = [p for p in all_notebooks() if re.match(r"\d\d_", p.name) and p.parent.name == "notebooks"]
