@@ -67,3 +67,21 @@ def test_probability_errors(value, msg):
 def test_choice_lists_the_options():
     with pytest.raises(v.CRMInputError, match=r"model must be one of 'bgnbd', 'pareto', got 'bgbnd'"):
         v.require_choice("bgbnd", "model", ["bgnbd", "pareto"], where="demo")
+
+
+def test_transactions_check_names_the_bad_column():
+    df = frame()
+    v.require_transactions(df, where="demo", amount_col="dollars")
+    with pytest.raises(v.CRMInputError, match="'date' must hold datetimes"):
+        v.require_transactions(df.assign(date=["a", "b", "c"]), where="demo")
+
+
+@pytest.mark.parametrize("value", ["1997-09-30", pd.Timestamp("1997-09-30"), np.datetime64("1997-09-30")])
+def test_date_parameter_accepts_common_forms(value):
+    assert v.require_date(value, "calibration_end", where="demo") == pd.Timestamp("1997-09-30")
+
+
+@pytest.mark.parametrize("value, err", [("30/13/1997", ValueError), (1997, TypeError), (None, TypeError)])
+def test_date_parameter_rejects_non_dates(value, err):
+    with pytest.raises(err, match="calibration_end must be a date"):
+        v.require_date(value, "calibration_end", where="demo")

@@ -30,6 +30,8 @@ __all__ = [
     "require_probability",
     "require_choice",
     "require_positive_int",
+    "require_transactions",
+    "require_date",
 ]
 
 
@@ -185,3 +187,34 @@ def require_choice(value: Any, name: str, choices: Iterable[Any], *, where: str)
     if value not in choices:
         raise CRMInputError(f"{where}: {name} must be one of {_fmt_list(choices, 20)}, got {value!r}.")
     return value
+
+
+def require_transactions(data: Any, *, where: str, customer_col: str = "customer_id", date_col: str = "date",
+                         amount_col: str | None = None) -> pd.DataFrame:
+    """Check a purchase log: a non-empty frame whose customer and date columns have no gaps, dates
+    that are datetimes and (when named) amounts that are numbers >= 0. Returns ``data`` unchanged.
+    """
+    require_frame(data, where=where)
+    cols = [customer_col, date_col] + ([amount_col] if amount_col else [])
+    require_columns(data, cols, where=where)
+    require_no_missing(data, cols, where=where)
+    require_datetime(data, [date_col], where=where)
+    if amount_col:
+        require_non_negative(data, [amount_col], where=where)
+    return data
+
+
+def require_date(value: Any, name: str, *, where: str) -> pd.Timestamp:
+    """Parse a date parameter (``"1997-09-30"``, a ``datetime`` or ``Timestamp``) with a clear error;
+    returns a time-zone-naive :class:`pandas.Timestamp`."""
+    if value is None or isinstance(value, bool) or not isinstance(
+            value, (str, pd.Timestamp, np.datetime64)) and not hasattr(value, "year"):
+        raise CRMTypeError(f"{where}: {name} must be a date such as '1997-09-30', got {value!r} "
+                           f"({type(value).__name__}).")
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as err:
+        raise CRMInputError(f"{where}: {name} must be a date such as '1997-09-30', got {value!r} ({err}).") from None
+    if ts is pd.NaT or pd.isna(ts):
+        raise CRMInputError(f"{where}: {name} must be a date such as '1997-09-30', got {value!r}.")
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
