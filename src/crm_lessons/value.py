@@ -200,8 +200,9 @@ def customer_values(
     -------
     DataFrame
         Indexed by customer id (customers whose first purchase is after ``as_of`` are left out), with
-        ``first_purchase``, ``cohort`` (month of first purchase), ``spend_band`` (1 = smallest first
-        purchases), ``historical_value``, ``current_value``, ``peer_benchmark`` and ``potential_value``.
+        ``first_purchase`` (date), ``cohort`` (month of first purchase), ``first_spend`` (spent on the
+        first purchase day, times ``margin_share``), ``spend_band`` (1 = smallest first purchases),
+        ``historical_value``, ``current_value``, ``peer_benchmark`` and ``potential_value``.
 
     Notes
     -----
@@ -255,6 +256,7 @@ def customer_values(
 
     first_day = tx[tx[date_col] == tx[customer_col].map(first)]
     first_spend = first_day.groupby(customer_col)[amount_col].sum().reindex(out.index)
+    out["first_spend"] = first_spend.astype(float)
     if spend_bands == 1:
         out["spend_band"] = 1
     else:

@@ -56,6 +56,17 @@ def lorenz_chart(values: Any, *, share: float = 0.2, ax=None, title: str = "Lore
                   ylabel="cumulative share of revenue")
 
 
+_ZERO_BAND = 3.0
+
+
+def _jitter(v: np.ndarray, rng) -> np.ndarray:
+    """Spread identical values a little: positives multiplicatively, exact zeros into a strip below 0."""
+    out = v * np.exp(rng.normal(0, 0.03, v.size))
+    zero = v == 0
+    out[zero] = -rng.uniform(0.2, _ZERO_BAND, int(zero.sum()))
+    return out
+
+
 def value_matrix_chart(matrix, *, current_col: str = "current_value",
                        potential_col: str = "potential_value", max_points: int = 4000, seed: int = 0,
                        ax=None, title: str = "Customer value matrix"):
@@ -68,7 +79,9 @@ def value_matrix_chart(matrix, *, current_col: str = "current_value",
         ``attrs["thresholds"]``).
     max_points : int, default 4000
         Plot a random sample of at most this many customers (fixed ``seed``) so the chart stays legible;
-        the quadrant counts in the labels use every customer.
+        the quadrant counts in the labels use every customer. Both axes are symmetric-log; customers
+        with a value of exactly 0 (lapsed, or no potential left) are drawn as a strip just left of /
+        below 0 so that they stay visible.
 
     Returns
     -------
@@ -87,16 +100,15 @@ def value_matrix_chart(matrix, *, current_col: str = "current_value",
     cats = list(matrix["quadrant"].cat.categories)
     for k, quad in enumerate(cats):
         part = shown[shown["quadrant"] == quad]
-        # a little jitter on the log axis separates the many customers with identical values
-        x = part[current_col].to_numpy() * np.exp(rng.normal(0, 0.03, len(part)))
-        y = part[potential_col].to_numpy() * np.exp(rng.normal(0, 0.03, len(part)))
+        x = _jitter(part[current_col].to_numpy(dtype=float), rng)
+        y = _jitter(part[potential_col].to_numpy(dtype=float), rng)
         ax.scatter(x, y, s=10, alpha=0.45, color=PALETTE[k], label=f"{label(quad)} ({counts.get(quad, 0):,})")
     ax.set_xscale("symlog", linthresh=10)
     ax.set_yscale("symlog", linthresh=10)
     ax.axvline(th[current_col], color="black", lw=1.2)
     ax.axhline(th[potential_col], color="black", lw=1.2)
-    ax.set_xlim(left=0)
-    ax.set_ylim(bottom=0)
+    ax.set_xlim(left=-_ZERO_BAND - 1)
+    ax.set_ylim(bottom=-_ZERO_BAND - 1)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), markerscale=2.5, fontsize="small")
     return finish(ax, title=title, xlabel="current value (dollars)", ylabel="potential value (dollars)",
                   legend=False)
@@ -145,6 +157,9 @@ def clv_horizon_chart(margin: float, retention: float, discount_rate: float, *, 
     ax.plot(p["period"], p["cumulative_clv"], color=PALETTE[0], lw=3, marker="o", ms=4,
             label="cumulative CLV")
     ax.axhline(limit, color=PALETTE[3], ls="--", lw=2, label=f"{label('limit')} m·r/(1+i−r) = {limit:,.1f}")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return finish(ax, title=title, xlabel="period", ylabel="dollars", legend=True)
 
 
