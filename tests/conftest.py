@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 import pytest
 
-os.environ.setdefault("MPLBACKEND", "Agg")
-matplotlib.use("Agg")
+matplotlib.use("Agg")  # in this process only: kernels started by tests keep Jupyter's inline backend
 
 
 @pytest.fixture

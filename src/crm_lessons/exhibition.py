@@ -14,7 +14,7 @@ by transparent rules with an early warning of weakening (:func:`lifecycle_stages
 :func:`warning_quality`), drivers of satisfaction (:func:`satisfaction_drivers`), services by stage
 (:func:`service_effects`), visitor lead scores and matchmaking (:func:`lead_scores`,
 :func:`interest_similarity`, :func:`recommend_matches`), exhibitor value from a renewal model
-(:func:`renewal_model`, :func:`exhibitor_value`), pre-show invitations (:func:`invitation_targets`) and
+(:class:`RenewalModel`, :func:`exhibitor_value`), pre-show invitations (:func:`invitation_targets`) and
 the four strategy families (:func:`strategy_table`). :func:`fair_outcomes` summarises a run for the case
 study and the chapter's widget.
 """
@@ -53,11 +53,13 @@ __all__ = [
     "lead_scores",
     "interest_similarity",
     "recommend_matches",
-    "renewal_model",
+    "RenewalModel",
     "exhibitor_value",
     "invitation_targets",
     "strategy_table",
     "fair_outcomes",
+    "policy_outcomes",
+    "check_retention_parameters",
 ]
 
 #: Industries of the fair (an industrial-supplies fair) and the two interest tags of each.
@@ -101,7 +103,7 @@ _EVENT_FEE = 2_000.0
 _MOVE_OUT_FEE_PER_SQM = 60.0
 # Worth units (new qualified contacts, weighted by buying power) a booth of 1 m2 earns at the default
 # settings in a first edition; calibrated once so that lead values below give the stated first-edition ROC.
-_UNITS_PER_SQM = 0.43
+_UNITS_PER_SQM = 0.49
 # True effect of each experienced service stage (quality 0..1) and of log return on cost on latent
 # satisfaction; cut points turn the latent score into the 1..5 survey answer.
 _SAT_BETA = {"pre_quality": 2.0, "on_quality": 3.0, "post_quality": 1.5, "log_roc": 1.2}
@@ -151,14 +153,17 @@ def simulate_fair(
     3. **Services.** Every participation gets ten services in three stages (:data:`SERVICES`):
        pre-show, on-site and post-show. A service's audited quality (0..1) is the stage quality
        (``pre_show_quality``, ``on_site_quality``, ``post_show_quality``) plus the serving staff
-       member's skill (and, for stand construction and move-out, the supplier's quality) plus noise.
+       member's skill (and, for stand construction and move-out, the supplier's quality) plus a shock
+       shared by the stage's services for this exhibitor (SD 0.08) plus noise (SD 0.1), cut to 0..1.
     4. **Visitors.** A pool of ``n_visitors`` professional visitors, each with one to three interest
        tags and a private buying power; each edition a share ``innovation`` of the pool is replaced
        by new visitors (new themes bring new buyers). A visitor registers with probability
        ``0.35 + 0.45 * pre_show_quality`` (online, by invitation or through a partner) and then attends
-       with probability 0.8; walk-ins register on site. An attending visitor visits
-       ``1 + Poisson(2 + 5 * on_site_quality)`` stands, chosen with weight
-       ``(0.15 + Jaccard(interests)) * sqrt(booth_sqm / 9)``; every visit is a badge scan (a lead).
+       with probability ``0.6 + 0.35 * buying_power``; walk-ins register on site. An attending visitor
+       visits ``1 + Poisson(1 + 5 * on_site_quality + 2 * buying_power)`` stands, chosen with weight
+       ``(0.15 + Jaccard(interests)) * sqrt(booth_sqm / 9) * (0.5 + pre) * (0.5 + on)``, where pre and on
+       are the exhibitor's experienced pre-show (matchmaking invitations) and on-site quality; every
+       visit is a badge scan (a lead).
     5. **Gains and return on cost.** A scan is worth ``value_per_lead * buying_power`` times 1 when the
        interests overlap and 0.3 when they do not; a contact the exhibitor already met at an earlier
        edition is worth a quarter of that. The post-show lead report multiplies gains by
@@ -351,39 +356,46 @@ def simulate_fair(
         size = rng.choice(3, k, p=[0.5, 0.3, 0.2])
         src = np.where(rng.random(k) < 0.3, rng.choice(len(partners), k, p=partner_pull / partner_pull.sum()) + 1, 0)
         ids = np.arange(start + 1, start + k + 1)
-        for j in range(k):
-            vis_cols["visitor_id"].append(int(ids[j]))
-            vis_cols["company"].append(f"Buyer Co {ids[j]:05d}")
-            vis_cols["role"].append(str(role[j]))
-            vis_cols["company_size"].append(_SIZES[size[j]])
-            vis_cols["home_industry"].append(INDUSTRIES[ind[j]])
-            vis_cols["first_edition"].append(edition)
-            vis_cols["source_partner_id"].append(int(src[j]) if src[j] else None)
-            v = np.zeros(n_tags, dtype=bool)
-            home = [tag_index[t] for t in TAGS[INDUSTRIES[ind[j]]]]
-            v[home[rng.integers(0, 2)]] = True
-            extra = rng.poisson(0.8)
-            if extra:
-                v[rng.choice(n_tags, min(extra, 2), replace=False)] = True
-            vis_tags.append(v)
-            base = {"purchasing manager": 0.6, "owner": 0.8, "engineer": 0.35, "student": 0.05}[str(role[j])]
-            power = float(np.clip(base + 0.12 * size[j] + rng.normal(0, 0.15), 0.01, 1.0))
-            if src[j]:
-                power = float(np.clip(power + 0.3 * (media_buyer_share[src[j] - 1] - 0.5), 0.01, 1.0))
-            vis_power.append(power)
-            vis_buyer_p.append(float(np.clip(0.05 + 0.5 * power, 0, 1)))
+        vis_cols["visitor_id"] += ids.tolist()
+        vis_cols["company"] += [f"Buyer Co {i:05d}" for i in ids]
+        vis_cols["role"] += [str(r) for r in role]
+        vis_cols["company_size"] += [_SIZES[z] for z in size]
+        vis_cols["home_industry"] += [INDUSTRIES[i] for i in ind]
+        vis_cols["first_edition"] += [edition] * k
+        vis_cols["source_partner_id"] += [int(x) if x else None for x in src]
+        v = np.zeros((k, n_tags), dtype=bool)
+        v[np.arange(k), 2 * ind + rng.integers(0, 2, k)] = True  # one of the home industry's two tags
+        extra = np.minimum(rng.poisson(0.8, k), 2)
+        for slot in range(2):
+            pick = rng.integers(0, n_tags, k)
+            v[np.arange(k)[extra > slot], pick[extra > slot]] = True
+        vis_tags.extend(list(v))
+        base = pd.Series(role).map({"purchasing manager": 0.6, "owner": 0.8, "engineer": 0.35,
+                                   "student": 0.05}).to_numpy(float)
+        power = base + 0.12 * size + rng.normal(0, 0.15, k)
+        power = power + np.where(src > 0, 0.3 * (media_buyer_share[np.maximum(src, 1) - 1] - 0.5), 0.0)
+        power = np.clip(power, 0.01, 1.0)
+        vis_power.extend(power.tolist())
+        vis_buyer_p.extend(np.clip(0.05 + 0.5 * power, 0, 1).tolist())
         return ids
 
     pool = _new_visitors(n_visitors, 1)
 
     # --- editions loop ---------------------------------------------------------------------------
     editions, parts, services, regs, scans_all = [], [], [], [], []
-    seen_pairs = np.empty(0, dtype=np.int64)
     PAIR = 10_000_000
+    seen: set[int] = set()
+
+    def pair_seen(pair: np.ndarray) -> np.ndarray:
+        """Which exhibitor-visitor pairs met at an earlier edition (then remember this edition's)."""
+        out = np.fromiter((x in seen for x in pair.tolist()), dtype=bool, count=len(pair))
+        seen.update(pair.tolist())
+        return out
     state: dict[int, dict[str, Any]] = {}   # exhibitor -> tenure, distrust, booth option, last scans
     active = np.empty(0, dtype=int)
     decay = 1.0 - novelty_decay * (1.0 - innovation)
     svc = SERVICES.reset_index(drop=True)
+    svc_index = {name: k for k, name in enumerate(svc["service"])}
     scan_id = 0
     service_id = 0
 
@@ -420,11 +432,12 @@ def simulate_fair(
         qual = np.zeros((n_a, len(svc)))
         served_by = np.zeros((n_a, len(svc)), dtype=int)
         sup_of = np.zeros((n_a, len(svc)), dtype=int)
+        shock = {k: rng.normal(0, 0.08, n_a) for k in ("pre", "on", "post")}  # stage delivered well or badly
         for s_idx, row in svc.iterrows():
             key = _STAGE_KEYS[row["stage"]]
             staff_ids = rng.choice(desk, n_a) if key == "on" else mgr
             served_by[:, s_idx] = staff_ids
-            base = q[key] + staff_skill[staff_ids - 1]
+            base = q[key] + staff_skill[staff_ids - 1] + shock[key]
             if row["supplier_type"] == "stand builder":
                 sup_of[:, s_idx] = bld
             elif row["supplier_type"] == "logistics":
@@ -437,16 +450,16 @@ def simulate_fair(
         # registrations and attendance
         p_reg = 0.35 + 0.45 * q["pre"]
         reg = rng.random(len(pool)) < p_reg
-        att = reg & (rng.random(len(pool)) < 0.8)
+        pool_power = np.array(vis_power)[pool - 1]
+        att = reg & (rng.random(len(pool)) < 0.6 + 0.35 * pool_power)
         walk = (~reg) & (rng.random(len(pool)) < 0.1)
         src_partner = np.array([vis_cols["source_partner_id"][v - 1] or 0 for v in pool])
         channel = np.where(src_partner > 0, "partner",
                            np.where(rng.random(len(pool)) < 0.3 + 0.4 * q["pre"], "invitation", "online"))
-        for v, r_, a_, w_, c_ in zip(pool, reg, att, walk, channel):
-            if r_:
-                regs.append((int(v), e, str(c_), bool(a_)))
-            elif w_:
-                regs.append((int(v), e, "on-site", True))
+        keep_r = reg | walk
+        regs.append(pd.DataFrame({"visitor_id": pool[keep_r].astype(int), "edition": e,
+                                  "channel": np.where(reg, channel, "on-site")[keep_r].astype(object),
+                                  "attended": (att | walk)[keep_r]}))
         attending = pool[att | walk]
 
         # badge scans: Gumbel top-k sampling of stands per visitor
@@ -454,9 +467,10 @@ def simulate_fair(
         inter = V.astype(float) @ E.T.astype(float)
         union = V.sum(1)[:, None] + E.sum(1)[None, :] - inter
         jac = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
-        w = (0.15 + jac) * np.sqrt(sqm / 9.0)[None, :]
+        w = (0.15 + jac) * (np.sqrt(sqm / 9.0) * (0.5 + stage_q["pre"]) * (0.5 + stage_q["on"]))[None, :]
         keys = np.log(w) - np.log(-np.log(rng.random(w.shape)))
-        k_vis = np.minimum(1 + rng.poisson(2 + 5 * q["on"], len(attending)), n_a)
+        att_power = np.array(vis_power)[attending - 1]
+        k_vis = np.minimum(1 + rng.poisson(1 + 5 * q["on"] + 2 * att_power), n_a)
         order = np.argsort(-keys, axis=1)
         rows_v, cols_i = [], []
         for r in range(len(attending)):
@@ -468,15 +482,14 @@ def simulate_fair(
         vis_ids = attending[rv]
         ex_ids = active[ci]
         pair = ex_ids.astype(np.int64) * PAIR + vis_ids
-        repeat = np.isin(pair, seen_pairs)
-        seen_pairs = np.union1d(seen_pairs, pair)
+        repeat = pair_seen(pair)
         power = np.array(vis_power)[vis_ids - 1]
         worth = power * np.where(jac[rv, ci] > 0, 1.0, 0.3) * np.where(repeat, 0.25, 1.0)
         units = np.bincount(ci, weights=worth, minlength=n_a)
         n_scans = np.bincount(ci, minlength=n_a)
-        for v, x in zip(vis_ids, ex_ids):
-            scan_id += 1
-            scans_all.append((scan_id, e, int(v), int(x)))
+        scans_all.append(pd.DataFrame({"scan_id": scan_id + 1 + np.arange(len(vis_ids)), "edition": e,
+                                       "visitor_id": vis_ids.astype(int), "exhibitor_id": ex_ids.astype(int)}))
+        scan_id += len(vis_ids)
 
         # gains, cost, ROC, satisfaction
         vpl = np.array([ex_truth["value_per_lead"][i - 1] for i in active])
@@ -529,18 +542,21 @@ def simulate_fair(
                 "_distrust": int(distrust[j]), "_p_return": float(p_ret[j]), "_returned": returned_obs[j],
                 "_n_scans": int(n_scans[j]),
             })
-            for s_idx, row in svc.iterrows():
-                service_id += 1
-                fee_s = 0.0
-                if row["service"] == "stand construction":
-                    fee_s = sqm[j] * _BUILD_COST_PER_SQM
-                elif row["service"] == "events":
-                    fee_s = _EVENT_FEE
-                elif row["service"] == "move-out":
-                    fee_s = sqm[j] * _MOVE_OUT_FEE_PER_SQM
-                services.append((service_id, int(eid), e, row["stage"], row["service"], row["nature"],
-                                 round(float(fee_s), 2), int(served_by[j, s_idx]),
-                                 int(sup_of[j, s_idx]) if sup_of[j, s_idx] else None, float(qual[j, s_idx])))
+        n_s = len(svc)
+        fee_s = np.zeros((n_a, n_s))
+        fee_s[:, svc_index["stand construction"]] = sqm * _BUILD_COST_PER_SQM
+        fee_s[:, svc_index["events"]] = _EVENT_FEE
+        fee_s[:, svc_index["move-out"]] = sqm * _MOVE_OUT_FEE_PER_SQM
+        services.append(pd.DataFrame({
+            "service_id": service_id + 1 + np.arange(n_a * n_s),
+            "exhibitor_id": np.repeat(active, n_s), "edition": e,
+            "stage": np.tile(svc["stage"].to_numpy(object), n_a),
+            "service": np.tile(svc["service"].to_numpy(object), n_a),
+            "nature": np.tile(svc["nature"].to_numpy(object), n_a),
+            "fee": fee_s.ravel().round(2), "staff_id": served_by.ravel(),
+            "supplier_id": pd.array(np.where(sup_of.ravel() > 0, sup_of.ravel(), 0), dtype="Int64"),
+            "quality": qual.ravel()}))
+        service_id += n_a * n_s
 
         # update states for the next edition
         keep = []
@@ -566,13 +582,15 @@ def simulate_fair(
     visitors["source_partner_id"] = visitors["source_partner_id"].astype("Int64")
     vi_int = [(i + 1, _ALL_TAGS[k]) for i, v in enumerate(vis_tags) for k in np.flatnonzero(v)]
     visitor_interests = pd.DataFrame(vi_int, columns=["visitor_id", "tag"])
-    registrations = pd.DataFrame(regs, columns=["visitor_id", "edition", "channel", "attended"])
-    badge_scans = pd.DataFrame(scans_all, columns=["scan_id", "edition", "visitor_id", "exhibitor_id"])
+    registrations = pd.concat(regs, ignore_index=True).sort_values(["edition", "visitor_id"]).reset_index(drop=True)
+    registrations["channel"] = registrations["channel"].astype("str")
+    badge_scans = pd.concat(scans_all, ignore_index=True)
     pdf = pd.DataFrame(parts)
     participations = pdf[[c for c in pdf.columns if not c.startswith("_")]].copy()
-    services_df = pd.DataFrame(services, columns=["service_id", "exhibitor_id", "edition", "stage", "service",
-                                                  "nature", "fee", "staff_id", "supplier_id", "quality"])
-    services_df["supplier_id"] = services_df["supplier_id"].astype("Int64")
+    services_df = pd.concat(services, ignore_index=True)
+    services_df["supplier_id"] = services_df["supplier_id"].mask(services_df["supplier_id"] == 0)
+    for c in ("stage", "service", "nature"):
+        services_df[c] = services_df[c].astype("str")
     editions_df = pd.DataFrame(editions, columns=["edition", "year", "venue", "price_per_sqm", "opening_date"])
 
     con = services_df.dropna(subset=["supplier_id"]).groupby(["edition", "supplier_id", "service"],
@@ -628,3 +646,888 @@ def simulate_fair(
             columns=["equation", "term", "value"]),
     }
     return tables, truth
+
+
+# ----------------------------------------------------------------------------------------------------
+# The exhibition system
+# ----------------------------------------------------------------------------------------------------
+def system_elements() -> pd.DataFrame:
+    """The five elements of the exhibition system, whose customer each is, and where the data sits.
+
+    Returns
+    -------
+    DataFrame
+        One row per element: ``element``, ``zh``, ``role`` (course section 7), ``customer_of`` (who
+        serves it), ``serves`` (whose customer it is the supplier to) and ``tables`` (where the simulated
+        database records it).
+
+    Examples
+    --------
+    >>> system_elements()["zh"].tolist()
+    ['参展商', '展览组织者', '场馆', '展览市场', '观众']
+    """
+    rows = [
+        ("exhibitor", "参展商", "driving layer: rents booths to meet buyers",
+         "organiser (booth, services), suppliers (stands, logistics)", "visitors (products)",
+         "exhibitors, exhibitor_interests, participations, services"),
+        ("organiser", "展览组织者", "industry association or exhibition company that runs the fair",
+         "venue (halls), suppliers, partners", "exhibitors and visitors",
+         "editions, staff, services"),
+        ("venue", "场馆", "the exhibition centre: halls, check-in, cleaning and security",
+         "-", "organiser (halls), exhibitors (on-site services)", "editions.venue, services (nature = venue)"),
+        ("exhibition market", "展览市场",
+         "channel through which exhibitors get information and promote themselves (media, associations)",
+         "organiser (co-operation)", "exhibitors and visitors (information)",
+         "partners, partner_activities, visitors.source_partner_id"),
+        ("visitor", "观众", "professional visitors and end consumers: start and end of the system",
+         "exhibitors (products), organiser (the show)", "exhibitors (leads, orders)",
+         "visitors, visitor_interests, registrations, badge_scans"),
+    ]
+    return pd.DataFrame(rows, columns=["element", "zh", "role", "customer_of", "serves", "tables"])
+
+
+def participation_panel(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per exhibitor and edition with everything the organiser observes about it.
+
+    Parameters
+    ----------
+    tables : dict of DataFrame
+        Needs ``participations``, ``exhibitors``, ``services`` and ``badge_scans`` (as returned by
+        :func:`simulate_fair` or read back with :func:`crm_lessons.exhibition_db.read_tables`).
+
+    Returns
+    -------
+    DataFrame
+        ``exhibitor_id``, ``edition``, ``industry``, ``company_size``, ``tenure`` (editions exhibited so
+        far, this one included), ``booth_sqm``, ``prev_booth_sqm``, ``booth_fee``, ``n_scans``,
+        ``prev_scans``, ``satisfaction``, ``pre_quality``, ``on_quality``, ``post_quality`` (mean audited
+        service quality per stage), ``followed_up`` and ``returned`` (exhibited at the next edition;
+        missing at the last edition, whose future is unknown).
+
+    Examples
+    --------
+    >>> tables, _ = simulate_fair(3, seed=0, n_exhibitors=40, new_exhibitors=10, n_visitors=200)
+    >>> panel = participation_panel(tables)
+    >>> len(panel) == len(tables["participations"])
+    True
+    """
+    where = "participation_panel"
+    if not isinstance(tables, dict):
+        raise CRMInputError(f"{where}: tables must be the dict of frames simulate_fair returns, "
+                            f"got {type(tables).__name__}.")
+    for name, cols in {"participations": ["exhibitor_id", "edition", "booth_sqm", "booth_fee", "satisfaction",
+                                          "followed_up"],
+                       "exhibitors": ["exhibitor_id", "industry", "company_size"],
+                       "services": ["exhibitor_id", "edition", "stage", "quality"],
+                       "badge_scans": ["exhibitor_id", "edition"]}.items():
+        if name not in tables:
+            raise CRMInputError(f"{where}: tables lacks {name!r}; pass the dict simulate_fair returns.")
+        require_columns(tables[name], cols, where=f"{where} ({name})")
+    p = require_frame(tables["participations"], where=where).copy()
+    p["followed_up"] = p["followed_up"].astype(bool)
+    p = p.sort_values(["exhibitor_id", "edition"]).reset_index(drop=True)
+    p = p.merge(tables["exhibitors"][["exhibitor_id", "industry", "company_size"]], on="exhibitor_id", how="left")
+    p["tenure"] = p.groupby("exhibitor_id").cumcount() + 1
+    scans = tables["badge_scans"].groupby(["exhibitor_id", "edition"]).size().rename("n_scans").reset_index()
+    p = p.merge(scans, on=["exhibitor_id", "edition"], how="left")
+    p["n_scans"] = p["n_scans"].fillna(0).astype(int)
+    sq = (tables["services"].assign(key=lambda d: d["stage"].map(_STAGE_KEYS) + "_quality")
+          .pivot_table(index=["exhibitor_id", "edition"], columns="key", values="quality", aggfunc="mean")
+          .reset_index())
+    sq.columns.name = None
+    p = p.merge(sq, on=["exhibitor_id", "edition"], how="left")
+    g = p.groupby("exhibitor_id")
+    p["prev_booth_sqm"] = g["booth_sqm"].shift(1)
+    p["prev_scans"] = g["n_scans"].shift(1)
+    nxt = g["edition"].shift(-1)
+    last = int(p["edition"].max())
+    p["returned"] = pd.array(np.where(p["edition"] >= last, np.nan, (nxt == p["edition"] + 1).astype(float)),
+                             dtype="Float64").astype("boolean")
+    cols = ["exhibitor_id", "edition", "industry", "company_size", "tenure", "booth_sqm", "prev_booth_sqm",
+            "booth_fee", "n_scans", "prev_scans", "satisfaction", "pre_quality", "on_quality", "post_quality",
+            "followed_up", "returned"]
+    return p[cols]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Retention and the life cycle
+# ----------------------------------------------------------------------------------------------------
+def cohort_retention(participations: pd.DataFrame, *, how: str = "share") -> pd.DataFrame:
+    """Exhibitors of each cohort (first edition) still exhibiting at each later edition.
+
+    Parameters
+    ----------
+    participations : DataFrame
+        One row per exhibitor and edition, columns ``exhibitor_id`` and ``edition``.
+    how : {"share", "count"}, default "share"
+        Share of the cohort's starting size, or the head count.
+
+    Returns
+    -------
+    DataFrame
+        Index ``cohort`` (first edition), columns the editions; a cohort's own edition is 1.0 (or its
+        size); editions before a cohort began are missing.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"exhibitor_id": [1, 1, 2, 3, 3], "edition": [1, 2, 1, 2, 3]})
+    >>> cohort_retention(p)  # doctest: +NORMALIZE_WHITESPACE
+    edition    1    2    3
+    cohort
+    1        1.0  0.5  0.0
+    2        NaN  1.0  1.0
+    """
+    where = "cohort_retention"
+    require_columns(participations, ["exhibitor_id", "edition"], where=where)
+    require_frame(participations, where=where)
+    require_choice(how, "how", ["share", "count"], where=where)
+    p = participations[["exhibitor_id", "edition"]].drop_duplicates()
+    p = p.assign(cohort=p.groupby("exhibitor_id")["edition"].transform("min"))
+    counts = p.pivot_table(index="cohort", columns="edition", values="exhibitor_id", aggfunc="count")
+    eds = sorted(p["edition"].unique())
+    counts = counts.reindex(columns=eds)
+    for c in counts.index:
+        counts.loc[c, [e for e in eds if e >= c]] = counts.loc[c, [e for e in eds if e >= c]].fillna(0)
+    if how == "count":
+        return counts
+    size = pd.Series([counts.loc[c, c] for c in counts.index], index=counts.index)
+    return counts.div(size, axis=0).round(4)
+
+
+def renewal_by_edition(participations: pd.DataFrame) -> pd.DataFrame:
+    """Exhibitors, renewals, newcomers, losses and booth revenue per edition.
+
+    ``renewal_rate`` at edition *e* is the share of edition *e-1*'s exhibitors who exhibit again at *e*
+    (the exhibitor retention rate, 客户保持率).
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"exhibitor_id": [1, 2, 1, 3], "edition": [1, 1, 2, 2], "booth_fee": [10., 20., 10., 5.]})
+    >>> renewal_by_edition(p)[["edition", "exhibitors", "renewed", "new", "renewal_rate"]]
+       edition  exhibitors  renewed  new  renewal_rate
+    0        1           2        0    2           NaN
+    1        2           2        1    1           0.5
+    """
+    where = "renewal_by_edition"
+    require_columns(participations, ["exhibitor_id", "edition", "booth_fee"], where=where)
+    require_frame(participations, where=where)
+    eds = sorted(participations["edition"].unique())
+    sets = {e: set(participations.loc[participations["edition"] == e, "exhibitor_id"]) for e in eds}
+    seen: set = set()
+    rows = []
+    for k, e in enumerate(eds):
+        prev = sets[eds[k - 1]] if k else set()
+        cur = sets[e]
+        renewed = len(cur & prev)
+        new = len(cur - seen)
+        rows.append((e, len(cur), renewed, new, len(cur) - renewed - new, len(prev - cur) if k else 0,
+                     renewed / len(prev) if k and prev else np.nan,
+                     float(participations.loc[participations["edition"] == e, "booth_fee"].sum())))
+        seen |= cur
+    return pd.DataFrame(rows, columns=["edition", "exhibitors", "renewed", "new", "won_back", "lost",
+                                       "renewal_rate", "booth_revenue"])
+
+
+def lifecycle_stages(panel: pd.DataFrame, *, satisfaction_floor: int = 2, scan_drop: float = 0.3) -> pd.DataFrame:
+    """Assign each exhibitor's life-cycle stage per edition by transparent rules, with a weakening warning.
+
+    Rules (in this order; the organiser sees only its own data):
+
+    - ``warning`` (weakening, 弱化期): satisfaction <= ``satisfaction_floor``, or badge scans fell by
+      ``scan_drop`` or more on the exhibitor's previous edition, or the booth got smaller;
+    - otherwise cultivation (培育期) at the first edition, confirmation (确认期) at the second, trust
+      (信任期) from the third on;
+    - dissolution (消失期): one extra row at the first edition an exhibitor skipped after its last one.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        From :func:`participation_panel` (``exhibitor_id``, ``edition``, ``tenure``, ``satisfaction``,
+        ``n_scans``, ``prev_scans``, ``booth_sqm``, ``prev_booth_sqm``, ``returned``).
+    satisfaction_floor : int, default 2
+        Highest survey answer (1..5) that counts as a warning sign.
+    scan_drop : float, default 0.3
+        Relative fall in badge scans that counts as a warning sign (0..1).
+
+    Returns
+    -------
+    DataFrame
+        ``exhibitor_id``, ``edition``, ``stage``, ``warning`` (bool), ``returned`` (next edition).
+
+    Examples
+    --------
+    >>> panel = pd.DataFrame({"exhibitor_id": [1, 1, 1], "edition": [1, 2, 3], "tenure": [1, 2, 3],
+    ...     "satisfaction": [4, 4, 2], "n_scans": [20, 21, 19], "prev_scans": [None, 20, 21],
+    ...     "booth_sqm": [18, 18, 18], "prev_booth_sqm": [None, 18, 18],
+    ...     "returned": pd.array([True, True, None], dtype="boolean")})
+    >>> lifecycle_stages(panel)["stage"].tolist()
+    ['cultivation', 'confirmation', 'weakening']
+    """
+    where = "lifecycle_stages"
+    need = ["exhibitor_id", "edition", "tenure", "satisfaction", "n_scans", "prev_scans", "booth_sqm",
+            "prev_booth_sqm", "returned"]
+    require_columns(panel, need, where=where)
+    require_frame(panel, where=where)
+    satisfaction_floor = int(require_number(satisfaction_floor, "satisfaction_floor", where=where, low=1, high=5))
+    scan_drop = require_probability(scan_drop, "scan_drop", where=where)
+    p = panel[need].copy()
+    prev = p["prev_scans"].astype(float)
+    drop = prev.notna() & (p["n_scans"] <= (1 - scan_drop) * prev)
+    smaller = p["prev_booth_sqm"].notna() & (p["booth_sqm"] < p["prev_booth_sqm"].astype(float))
+    p["warning"] = ((p["satisfaction"] <= satisfaction_floor) | drop | smaller).astype(bool)
+    base = np.select([p["tenure"] == 1, p["tenure"] == 2], ["cultivation", "confirmation"], "trust")
+    p["stage"] = np.where(p["warning"], "weakening", base)
+    last_ed = int(p["edition"].max())
+    gone = p[p["returned"].eq(False).fillna(False).astype(bool)]
+    diss = pd.DataFrame({"exhibitor_id": gone["exhibitor_id"].to_numpy(),
+                         "edition": (gone["edition"] + 1).to_numpy(), "stage": "dissolution", "warning": False})
+    diss = diss[diss["edition"] <= last_ed]
+    out = pd.concat([p[["exhibitor_id", "edition", "stage", "warning", "returned"]], diss], ignore_index=True)
+    out["stage"] = pd.Categorical(out["stage"], categories=STAGES, ordered=True)
+    return out.sort_values(["exhibitor_id", "edition"]).reset_index(drop=True)
+
+
+def warning_quality(stages: pd.DataFrame, truth_participations: pd.DataFrame | None = None) -> pd.DataFrame:
+    """How good is the early warning? Precision and recall against what happened later.
+
+    Targets: ``"did not return next edition"`` (observable one edition later) and, when the simulator's
+    truth is given, ``"value below cost (truth)"`` (ROC < 1, the course's definition of weakening).
+    Only editions with a known next edition are scored.
+
+    Returns
+    -------
+    DataFrame
+        One row per target: ``flagged``, ``positives``, ``hits``, ``precision``, ``recall``,
+        ``base_rate`` and ``lift`` (precision / base rate).
+
+    Examples
+    --------
+    >>> st = pd.DataFrame({"exhibitor_id": [1, 2, 3, 4], "edition": [1, 1, 1, 1], "stage": ["weakening"] * 4,
+    ...                    "warning": [True, True, False, False],
+    ...                    "returned": pd.array([False, True, True, False], dtype="boolean")})
+    >>> warning_quality(st)[["precision", "recall"]].to_numpy().round(2).tolist()
+    [[0.5, 0.5]]
+    """
+    where = "warning_quality"
+    require_columns(stages, ["exhibitor_id", "edition", "stage", "warning", "returned"], where=where)
+    s = stages[stages["stage"].astype(str) != "dissolution"]
+    s = s[s["returned"].notna()].copy()
+    if s.empty:
+        raise CRMInputError(f"{where}: no edition with a known next edition; simulate at least 2 editions.")
+    targets = {"did not return next edition": ~s["returned"].astype(bool)}
+    if truth_participations is not None:
+        require_columns(truth_participations, ["exhibitor_id", "edition", "roc"], where=where)
+        m = s.merge(truth_participations[["exhibitor_id", "edition", "roc"]], on=["exhibitor_id", "edition"],
+                    how="left")
+        targets["value below cost (truth)"] = pd.Series((m["roc"] < 1).to_numpy(), index=s.index)
+    rows = []
+    w = s["warning"].astype(bool)
+    for name, y in targets.items():
+        y = y.astype(bool)
+        hits = int((w & y).sum())
+        prec = hits / w.sum() if w.sum() else np.nan
+        rec = hits / y.sum() if y.sum() else np.nan
+        base = y.mean()
+        rows.append((name, int(w.sum()), int(y.sum()), hits, prec, rec, base, prec / base if base else np.nan))
+    out = pd.DataFrame(rows, columns=["target", "flagged", "positives", "hits", "precision", "recall",
+                                      "base_rate", "lift"])
+    return out.round(3)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Satisfaction and services
+# ----------------------------------------------------------------------------------------------------
+_DRIVERS = ("pre_quality", "on_quality", "post_quality", "log_scans")
+
+
+def _design(panel: pd.DataFrame, features, where: str) -> pd.DataFrame:
+    features = list(features)
+    base = [f for f in features if f != "log_scans"] + (["n_scans"] if "log_scans" in features else [])
+    require_columns(panel, base, where=where)
+    require_frame(panel, where=where)
+    X = pd.DataFrame(index=panel.index)
+    for f in features:
+        X[f] = np.log1p(panel["n_scans"].astype(float)) if f == "log_scans" else panel[f].astype(float)
+    if X.isna().any().any():
+        bad = X.columns[X.isna().any()].tolist()
+        raise CRMInputError(f"{where}: feature(s) {bad} have missing values; drop those rows first.")
+    return X
+
+
+def satisfaction_drivers(panel: pd.DataFrame, *, features=_DRIVERS) -> pd.DataFrame:
+    """Drivers of exhibitor satisfaction: an ordered logit (the 1..5 survey scale is ordinal) beside OLS.
+
+    The ordered logit (``statsmodels`` ``OrderedModel``, logit link) treats the answers as ordered
+    categories cut from a latent score; OLS treats 1..5 as numbers with equal steps. The ratio
+    ``ordered / ols`` is roughly constant when OLS gets the ranking of drivers right; the ordered
+    coefficients are on the latent scale the simulator uses, so they can be checked against its truth.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        From :func:`participation_panel`; needs ``satisfaction`` and the features.
+    features : sequence of str
+        Columns of ``panel``; ``"log_scans"`` means ``log(1 + n_scans)``.
+
+    Returns
+    -------
+    DataFrame
+        One row per feature: ``ordered_coef``, ``ordered_se``, ``ordered_p``, ``ols_coef``, ``ols_se``,
+        ``ols_p``, ``ratio``.
+
+    Examples
+    --------
+    >>> tables, _ = simulate_fair(4, seed=0)
+    >>> d = satisfaction_drivers(participation_panel(tables))
+    >>> bool((d.loc[["pre_quality", "on_quality"], "ordered_coef"] > 0).all())
+    True
+    """
+    import statsmodels.api as sm
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    where = "satisfaction_drivers"
+    require_columns(panel, ["satisfaction"], where=where)
+    X = _design(panel, features, where)
+    y = panel["satisfaction"].astype(int)
+    if y.nunique() < 3:
+        raise CRMInputError(f"{where}: satisfaction takes fewer than 3 distinct values; an ordered model "
+                            "needs more variation (simulate more exhibitors).")
+    cats = sorted(y.unique())
+    endog = pd.Series(pd.Categorical(y, categories=cats, ordered=True), index=y.index)
+    om = OrderedModel(endog, X, distr="logit").fit(method="bfgs", disp=False, maxiter=500)
+    ols = sm.OLS(y.astype(float), sm.add_constant(X)).fit()
+    out = pd.DataFrame({
+        "ordered_coef": om.params[X.columns], "ordered_se": om.bse[X.columns], "ordered_p": om.pvalues[X.columns],
+        "ols_coef": ols.params[X.columns], "ols_se": ols.bse[X.columns], "ols_p": ols.pvalues[X.columns],
+    })
+    out["ratio"] = out["ordered_coef"] / out["ols_coef"]
+    out.index.name = "feature"
+    return out
+
+
+def service_effects(panel: pd.DataFrame) -> pd.DataFrame:
+    """Services by stage (pre-show, on-site, post-show) and what their quality does.
+
+    For each stage: the mean audited quality; mean satisfaction and renewal rate when the stage's
+    quality was below vs at or above its median; and the stage's coefficient in a logit of renewal on
+    the three stage qualities (statsmodels), with the change in renewal probability for +0.1 quality at
+    the sample mean.
+
+    Examples
+    --------
+    >>> tables, _ = simulate_fair(4, seed=0)
+    >>> list(service_effects(participation_panel(tables))["stage"])
+    ['pre-show', 'on-site', 'post-show']
+    """
+    import statsmodels.api as sm
+
+    where = "service_effects"
+    cols = ["pre_quality", "on_quality", "post_quality"]
+    require_columns(panel, cols + ["satisfaction", "returned"], where=where)
+    p = panel[panel["returned"].notna()]
+    if p.empty or p["returned"].astype(bool).nunique() < 2:
+        raise CRMInputError(f"{where}: need exhibitors both returning and not; simulate at least 2 editions.")
+    y = p["returned"].astype(bool).astype(float)
+    X = sm.add_constant(p[cols].astype(float))
+    fit = sm.Logit(y, X).fit(disp=False)
+    pbar = float(fit.predict(X).mean())
+    rows = []
+    for stage, c in zip(["pre-show", "on-site", "post-show"], cols):
+        hi = p[c] >= p[c].median()
+        rows.append((stage, p[c].mean(), p.loc[~hi, "satisfaction"].mean(), p.loc[hi, "satisfaction"].mean(),
+                     y[~hi].mean(), y[hi].mean(), fit.params[c], fit.pvalues[c],
+                     fit.params[c] * 0.1 * pbar * (1 - pbar)))
+    return pd.DataFrame(rows, columns=["stage", "mean_quality", "satisfaction_low", "satisfaction_high",
+                                       "renewal_low", "renewal_high", "logit_coef", "logit_p",
+                                       "renewal_per_0.1_quality"]).round(4)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Visitors: lead scores and matchmaking
+# ----------------------------------------------------------------------------------------------------
+_ROLE_POINTS = {"owner": 3, "purchasing manager": 3, "engineer": 1, "student": 0}
+_SIZE_POINTS = {"small": 0, "medium": 1, "large": 2}
+
+
+def lead_scores(visitors: pd.DataFrame, registrations: pd.DataFrame, badge_scans: pd.DataFrame) -> pd.DataFrame:
+    """Score professional visitors as leads by transparent points.
+
+    Points: role (owner or purchasing manager 3, engineer 1, student 0); company size (small 0, medium 1,
+    large 2); editions attended (1 each, at most 3); stands visited per attendance (1 point per 4 scans,
+    at most 2). Grades: A (score >= 7), B (4-6), C (below 4).
+
+    Returns
+    -------
+    DataFrame
+        ``visitor_id``, ``role_pts``, ``size_pts``, ``attended``, ``scans``, ``attend_pts``, ``scan_pts``,
+        ``score``, ``grade``; sorted by score (highest first, then ``visitor_id``).
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"visitor_id": [1, 2], "role": ["owner", "student"], "company_size": ["large", "small"]})
+    >>> r = pd.DataFrame({"visitor_id": [1, 2], "edition": [1, 1], "attended": [True, True]})
+    >>> s = pd.DataFrame({"visitor_id": [1] * 8, "edition": [1] * 8})
+    >>> lead_scores(v, r, s)[["visitor_id", "score", "grade"]].to_numpy().tolist()
+    [[1, 8, 'A'], [2, 1, 'C']]
+    """
+    where = "lead_scores"
+    require_columns(visitors, ["visitor_id", "role", "company_size"], where=f"{where} (visitors)")
+    require_frame(visitors, where=f"{where} (visitors)")
+    require_columns(registrations, ["visitor_id", "edition", "attended"], where=f"{where} (registrations)")
+    require_columns(badge_scans, ["visitor_id", "edition"], where=f"{where} (badge_scans)")
+    v = visitors[["visitor_id", "role", "company_size"]].copy()
+    unknown = sorted(set(v["role"]) - set(_ROLE_POINTS))
+    if unknown:
+        raise CRMInputError(f"{where}: unknown role(s) {unknown}; expected {sorted(_ROLE_POINTS)}.")
+    v["role_pts"] = v["role"].map(_ROLE_POINTS).astype(int)
+    v["size_pts"] = v["company_size"].map(_SIZE_POINTS).fillna(0).astype(int)
+    att = registrations[registrations["attended"].astype(bool)].groupby("visitor_id").size()
+    sc = badge_scans.groupby("visitor_id").size()
+    v["attended"] = v["visitor_id"].map(att).fillna(0).astype(int)
+    v["scans"] = v["visitor_id"].map(sc).fillna(0).astype(int)
+    v["attend_pts"] = v["attended"].clip(upper=3)
+    per = np.where(v["attended"] > 0, v["scans"] / v["attended"].clip(lower=1), 0.0)
+    v["scan_pts"] = np.minimum(per // 4, 2).astype(int)
+    v["score"] = v[["role_pts", "size_pts", "attend_pts", "scan_pts"]].sum(axis=1).astype(int)
+    v["grade"] = np.select([v["score"] >= 7, v["score"] >= 4], ["A", "B"], "C")
+    v = v.drop(columns=["role", "company_size"])
+    return v.sort_values(["score", "visitor_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def interest_similarity(exhibitor_interests: pd.DataFrame, visitor_interests: pd.DataFrame, *,
+                        method: str = "jaccard") -> pd.DataFrame:
+    """Similarity of every exhibitor's and visitor's interest sets (Jaccard or cosine).
+
+    Jaccard = |A ∩ B| / |A ∪ B|; cosine = |A ∩ B| / sqrt(|A| |B|) for sets.
+
+    Returns
+    -------
+    DataFrame
+        Exhibitors (index ``exhibitor_id``) by visitors (columns ``visitor_id``), values in [0, 1].
+
+    Examples
+    --------
+    >>> ex = pd.DataFrame({"exhibitor_id": [1, 1], "tag": ["IoT", "ERP"]})
+    >>> vi = pd.DataFrame({"visitor_id": [7, 8], "tag": ["IoT", "metals"]})
+    >>> interest_similarity(ex, vi).round(3).to_numpy().tolist()
+    [[0.5, 0.0]]
+    """
+    where = "interest_similarity"
+    require_columns(exhibitor_interests, ["exhibitor_id", "tag"], where=f"{where} (exhibitor_interests)")
+    require_columns(visitor_interests, ["visitor_id", "tag"], where=f"{where} (visitor_interests)")
+    require_frame(exhibitor_interests, where=where)
+    require_frame(visitor_interests, where=where)
+    require_choice(method, "method", ["jaccard", "cosine"], where=where)
+    tags = sorted(set(exhibitor_interests["tag"]) | set(visitor_interests["tag"]))
+    E = pd.crosstab(exhibitor_interests["exhibitor_id"], exhibitor_interests["tag"]).reindex(
+        columns=tags, fill_value=0).clip(upper=1)
+    V = pd.crosstab(visitor_interests["visitor_id"], visitor_interests["tag"]).reindex(
+        columns=tags, fill_value=0).clip(upper=1)
+    inter = E.to_numpy(float) @ V.to_numpy(float).T
+    a = E.sum(axis=1).to_numpy(float)[:, None]
+    b = V.sum(axis=1).to_numpy(float)[None, :]
+    sim = inter / (a + b - inter) if method == "jaccard" else inter / np.sqrt(a * b)
+    out = pd.DataFrame(sim, index=E.index, columns=V.index)
+    out.index.name, out.columns.name = "exhibitor_id", "visitor_id"
+    return out
+
+
+def recommend_matches(similarity: pd.DataFrame, *, top: int = 5, exclude: pd.DataFrame | None = None,
+                      exhibitors=None) -> pd.DataFrame:
+    """Recommend the ``top`` visitors each exhibitor should meet (business matchmaking).
+
+    Parameters
+    ----------
+    similarity : DataFrame
+        From :func:`interest_similarity`.
+    top : int, default 5
+        Visitors per exhibitor.
+    exclude : DataFrame, optional
+        Pairs already met (``exhibitor_id``, ``visitor_id``, e.g. past badge scans); not recommended again.
+    exhibitors : list, optional
+        Only these exhibitors.
+
+    Returns
+    -------
+    DataFrame
+        ``exhibitor_id``, ``rank`` (1 = best), ``visitor_id``, ``similarity``; ties broken by visitor id.
+
+    Examples
+    --------
+    >>> sim = pd.DataFrame([[0.5, 0.9, 0.1]], index=pd.Index([1], name="exhibitor_id"),
+    ...                    columns=pd.Index([7, 8, 9], name="visitor_id"))
+    >>> recommend_matches(sim, top=2)["visitor_id"].tolist()
+    [8, 7]
+    """
+    where = "recommend_matches"
+    require_frame(similarity, where=where)
+    top = require_positive_int(top, "top", where=where)
+    s = similarity if exhibitors is None else similarity.loc[list(exhibitors)]
+    long = s.stack().rename("similarity").reset_index()
+    long.columns = ["exhibitor_id", "visitor_id", "similarity"]
+    if exclude is not None:
+        require_columns(exclude, ["exhibitor_id", "visitor_id"], where=f"{where} (exclude)")
+        met = exclude[["exhibitor_id", "visitor_id"]].drop_duplicates().assign(_met=True)
+        long = long.merge(met, on=["exhibitor_id", "visitor_id"], how="left")
+        long = long[long["_met"].isna()].drop(columns="_met")
+    long = long[long["similarity"] > 0]
+    long = long.sort_values(["exhibitor_id", "similarity", "visitor_id"], ascending=[True, False, True])
+    long["rank"] = long.groupby("exhibitor_id").cumcount() + 1
+    out = long[long["rank"] <= top][["exhibitor_id", "rank", "visitor_id", "similarity"]]
+    return out.reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Exhibitor value from renewal probability
+# ----------------------------------------------------------------------------------------------------
+_RENEWAL_FEATURES = ("satisfaction", "log_scans", "scan_change", "downsized", "tenure", "followed_up")
+
+
+def _renewal_design(panel: pd.DataFrame, features, where: str) -> pd.DataFrame:
+    require_columns(panel, ["satisfaction", "n_scans", "prev_scans", "booth_sqm", "prev_booth_sqm", "tenure",
+                            "followed_up"], where=where)
+    X = pd.DataFrame(index=panel.index)
+    prev = panel["prev_scans"].astype(float)
+    allf = {
+        "satisfaction": panel["satisfaction"].astype(float),
+        "log_scans": np.log1p(panel["n_scans"].astype(float)),
+        "scan_change": (np.log1p(panel["n_scans"].astype(float)) - np.log1p(prev)).fillna(0.0),
+        "downsized": (panel["booth_sqm"] < panel["prev_booth_sqm"].astype(float)).astype(float),
+        "tenure": panel["tenure"].astype(float),
+        "followed_up": panel["followed_up"].astype(bool).astype(float),
+    }
+    for f in features:
+        if f not in allf:
+            raise CRMInputError(f"{where}: unknown feature {f!r}; choose from {sorted(allf)}.")
+        X[f] = allf[f]
+    return X
+
+
+class RenewalModel:
+    """Logit model of an exhibitor's renewal (exhibiting again next edition) from observed data.
+
+    Parameters
+    ----------
+    features : sequence of str
+        Any of ``satisfaction``, ``log_scans`` (log 1 + badge scans), ``scan_change`` (change in log scans
+        on the previous edition), ``downsized`` (smaller booth than last time), ``tenure``,
+        ``followed_up``.
+
+    Attributes
+    ----------
+    result_ : statsmodels results of the fitted logit.
+    coef_ : Series of fitted coefficients (with ``const``).
+
+    Examples
+    --------
+    >>> tables, _ = simulate_fair(4, seed=0)
+    >>> m = RenewalModel().fit(participation_panel(tables))
+    >>> bool(m.coef_["satisfaction"] > 0)
+    True
+    """
+
+    def __init__(self, features=_RENEWAL_FEATURES):
+        self.features = list(features)
+
+    def fit(self, panel: pd.DataFrame) -> RenewalModel:
+        """Fit on rows whose next edition is known (``returned`` not missing)."""
+        import statsmodels.api as sm
+
+        where = "RenewalModel.fit"
+        require_columns(panel, ["returned"], where=where)
+        p = require_frame(panel, where=where)
+        p = p[p["returned"].notna()]
+        y = p["returned"].astype(bool).astype(float)
+        if y.nunique() < 2:
+            raise CRMInputError(f"{where}: need both renewing and lapsing exhibitors; simulate >= 2 editions.")
+        X = _renewal_design(p, self.features, where)
+        if "followed_up" in X and X["followed_up"].nunique() < 2:
+            X = X.drop(columns="followed_up")
+        self.used_features_ = list(X.columns)
+        self.result_ = sm.Logit(y, sm.add_constant(X)).fit(disp=False)
+        self.coef_ = self.result_.params
+        return self
+
+    def predict(self, panel: pd.DataFrame) -> pd.Series:
+        """Renewal probability for each row of ``panel``."""
+        import statsmodels.api as sm
+
+        if not hasattr(self, "result_"):
+            raise CRMInputError("RenewalModel.predict: call fit(panel) first.")
+        X = _renewal_design(require_frame(panel, where="RenewalModel.predict"), self.used_features_,
+                            "RenewalModel.predict")
+        return pd.Series(self.result_.predict(sm.add_constant(X, has_constant="add")), index=panel.index,
+                         name="p_renew")
+
+
+def exhibitor_value(panel: pd.DataFrame, p_renew, *, horizon: int = 5, discount_rate: float = 0.10,
+                    price_change: float = 0.0) -> pd.DataFrame:
+    """Expected future booth revenue of each exhibitor from its renewal probability.
+
+    ``value = booth_fee * sum_{t=1..horizon} (p * (1 + price_change) / (1 + discount_rate)) ** t``: the
+    exhibitor must renew every year to keep paying (retention-based customer lifetime value).
+
+    Examples
+    --------
+    >>> exhibitor_value(pd.DataFrame({"exhibitor_id": [1], "booth_fee": [1000.0]}), [0.5], horizon=2,
+    ...                 discount_rate=0.0)["expected_value"].tolist()
+    [750.0]
+    """
+    where = "exhibitor_value"
+    require_columns(panel, ["exhibitor_id", "booth_fee"], where=where)
+    require_frame(panel, where=where)
+    horizon = require_positive_int(horizon, "horizon", where=where)
+    discount_rate = require_number(discount_rate, "discount_rate", where=where, low=0, high=1)
+    price_change = require_number(price_change, "price_change", where=where, low=-0.5, high=1)
+    p = np.asarray(p_renew, dtype=float)
+    if p.shape != (len(panel),):
+        raise CRMInputError(f"{where}: p_renew has {p.size} values for {len(panel)} rows; pass one per row.")
+    if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
+        raise CRMInputError(f"{where}: p_renew must be probabilities in [0, 1] without missing values.")
+    r = p * (1 + price_change) / (1 + discount_rate)
+    mult = sum(r ** t for t in range(1, horizon + 1))
+    out = panel[["exhibitor_id", "booth_fee"]].copy()
+    out["p_renew"] = p
+    out["expected_value"] = (panel["booth_fee"].to_numpy(float) * mult).round(2)
+    return out.sort_values(["expected_value", "exhibitor_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Pre-show invitations and strategies
+# ----------------------------------------------------------------------------------------------------
+def invitation_targets(tables: dict[str, pd.DataFrame], *, top: int = 10) -> pd.DataFrame:
+    """Whom to invite to the next edition, from data already held (pre-show service, 展前服务).
+
+    - **Exhibitors** who lapsed (skipped the last edition) but left satisfied (last survey >= 3):
+      ranked by last satisfaction, then badge scans per m2 at their last edition (win-back).
+    - **Professional visitors** graded A by :func:`lead_scores` who did not attend the last edition,
+      ranked by score (re-activation), then visitor id.
+    - **Media and associations** ranked by the visitors they referred to the last edition who attended,
+      then by those referrals' mean lead score.
+
+    Returns
+    -------
+    DataFrame
+        ``kind`` (exhibitor, professional visitor, partner), ``id``, ``name``, ``score``, ``reason``;
+        at most ``top`` per kind.
+
+    Examples
+    --------
+    >>> tables, _ = simulate_fair(3, seed=0, n_exhibitors=80, n_visitors=300)
+    >>> sorted(invitation_targets(tables, top=3)["kind"].unique())
+    ['exhibitor', 'partner', 'professional visitor']
+    """
+    where = "invitation_targets"
+    top = require_positive_int(top, "top", where=where)
+    for name in ["participations", "exhibitors", "visitors", "registrations", "badge_scans", "partners"]:
+        if name not in tables:
+            raise CRMInputError(f"{where}: tables lacks {name!r}; pass the dict simulate_fair returns.")
+    part = tables["participations"]
+    last = int(part["edition"].max())
+    scans = tables["badge_scans"].groupby(["exhibitor_id", "edition"]).size().rename("n_scans").reset_index()
+    lastp = (part.sort_values("edition").groupby("exhibitor_id").tail(1)
+             .merge(scans, on=["exhibitor_id", "edition"], how="left"))
+    lastp["n_scans"] = lastp["n_scans"].fillna(0)
+    lapsed = lastp[(lastp["edition"] < last) & (lastp["satisfaction"] >= 3)].copy()
+    lapsed["per_sqm"] = lapsed["n_scans"] / lapsed["booth_sqm"]
+    lapsed = lapsed.sort_values(["satisfaction", "per_sqm", "exhibitor_id"], ascending=[False, False, True]).head(top)
+    lapsed = lapsed.merge(tables["exhibitors"][["exhibitor_id", "name"]], on="exhibitor_id")
+    ex = pd.DataFrame({"kind": "exhibitor", "id": lapsed["exhibitor_id"], "name": lapsed["name"],
+                       "score": lapsed["per_sqm"].round(3),
+                       "reason": [f"left after edition {e} with satisfaction {s}" for e, s in
+                                  zip(lapsed["edition"], lapsed["satisfaction"])]})
+    leads = lead_scores(tables["visitors"], tables["registrations"], tables["badge_scans"])
+    reg = tables["registrations"]
+    at_last = set(reg.loc[(reg["edition"] == last) & reg["attended"].astype(bool), "visitor_id"])
+    cand = leads[(leads["grade"] == "A") & ~leads["visitor_id"].isin(at_last)].head(top)
+    cand = cand.merge(tables["visitors"][["visitor_id", "company"]], on="visitor_id")
+    vi = pd.DataFrame({"kind": "professional visitor", "id": cand["visitor_id"], "name": cand["company"],
+                       "score": cand["score"].astype(float),
+                       "reason": [f"A-grade lead, attended {a} edition(s), missed the last" for a in cand["attended"]]})
+    v = tables["visitors"][["visitor_id", "source_partner_id"]].dropna(subset=["source_partner_id"])
+    v = v[v["visitor_id"].isin(at_last)].merge(leads[["visitor_id", "score"]], on="visitor_id")
+    ref = v.groupby("source_partner_id").agg(referred=("visitor_id", "size"), mean_score=("score", "mean"))
+    ref = ref.reset_index().rename(columns={"source_partner_id": "partner_id"}).astype({"partner_id": "int64"})
+    ref = tables["partners"][["partner_id", "name", "partner_type"]].merge(ref, on="partner_id", how="left").fillna(
+        {"referred": 0, "mean_score": 0.0})
+    ref = ref.sort_values(["referred", "mean_score", "partner_id"], ascending=[False, False, True]).head(top)
+    pa = pd.DataFrame({"kind": "partner", "id": ref["partner_id"], "name": ref["name"],
+                       "score": ref["referred"].astype(float),
+                       "reason": [f"{t}: {int(r)} attending visitors referred, mean lead score {m:.1f}"
+                                  for t, r, m in zip(ref["partner_type"], ref["referred"], ref["mean_score"])]})
+    return pd.concat([ex, vi, pa], ignore_index=True)
+
+
+_STRATEGY = {
+    "cultivation": ("acquisition strategy", "获取策略",
+                    "promote the show, keep the service level high, make the first show pay"),
+    "confirmation": ("retention strategy", "保持策略",
+                     "track needs, care about the exhibitor's and its visitors' returns, post-show survey"),
+    "trust": ("loyalty strategy", "忠诚策略",
+              "right targets, satisfying experience, incentives, help them profit, emotional ties"),
+    "weakening": ("maintenance strategy", "维护策略",
+                  "follow up, handle complaints, add value (matchmaking, innovation) before the tolerance point"),
+    "dissolution": ("acquisition strategy", "获取策略", "win back: invite with evidence of new visitors and value"),
+}
+
+
+def strategy_table(stages: pd.DataFrame, panel: pd.DataFrame | None = None, *, edition: int | None = None) -> pd.DataFrame:
+    """Tie each life-cycle stage to one of the four strategy families, with head counts and revenue at stake.
+
+    Parameters
+    ----------
+    stages : DataFrame
+        From :func:`lifecycle_stages`.
+    panel : DataFrame, optional
+        From :func:`participation_panel`, to add the booth revenue of each stage's exhibitors.
+    edition : int, optional
+        Edition to describe (default: the last).
+
+    Examples
+    --------
+    >>> st = pd.DataFrame({"exhibitor_id": [1, 2], "edition": [1, 1], "stage": ["cultivation", "weakening"]})
+    >>> strategy_table(st)[["stage", "exhibitors", "strategy"]].to_numpy().tolist()[:2]
+    [['cultivation', 1, 'acquisition strategy'], ['confirmation', 0, 'retention strategy']]
+    """
+    where = "strategy_table"
+    require_columns(stages, ["exhibitor_id", "edition", "stage"], where=where)
+    require_frame(stages, where=where)
+    ed = int(stages["edition"].max()) if edition is None else require_positive_int(edition, "edition", where=where)
+    s = stages[stages["edition"] == ed]
+    counts = s["stage"].astype(str).value_counts()
+    rev = None
+    if panel is not None:
+        require_columns(panel, ["exhibitor_id", "edition", "booth_fee"], where=where)
+        m = s.merge(panel[["exhibitor_id", "edition", "booth_fee"]], on=["exhibitor_id", "edition"], how="left")
+        rev = m.groupby(m["stage"].astype(str))["booth_fee"].sum()
+    rows = []
+    for st in STAGES:
+        fam, zh, act = _STRATEGY[st]
+        row = {"stage": st, "exhibitors": int(counts.get(st, 0)), "strategy": fam, "strategy_zh": zh, "actions": act}
+        if rev is not None:
+            row["booth_revenue"] = float(rev.get(st, 0.0))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Outcomes of a run and of a policy (case study, widget)
+# ----------------------------------------------------------------------------------------------------
+def fair_outcomes(tables: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame]) -> dict[str, float]:
+    """Key results of a simulated run as a flat dict (for ``runner.save_results``).
+
+    Keys: ``renewal_rate_e2`` ... ``renewal_rate_eN``, ``renewal_rate_mean``, ``booth_revenue_total``,
+    ``booth_revenue_final``, ``exhibitors_final``, ``satisfaction_mean``, ``weakening_exhibitors`` (truly
+    weakening participations before the last edition), ``weakening_returned`` (of those, how many came
+    back), ``weakening_recovered`` (followed up and came back) and ``followed_up``.
+
+    Examples
+    --------
+    >>> out = fair_outcomes(*simulate_fair(3, seed=0, n_exhibitors=50, n_visitors=200))
+    >>> sorted(k for k in out if k.startswith("renewal_rate_e"))
+    ['renewal_rate_e2', 'renewal_rate_e3']
+    """
+    where = "fair_outcomes"
+    if "participations" not in tables or "participations" not in truth:
+        raise CRMInputError(f"{where}: pass both values simulate_fair returns (tables, truth).")
+    part = tables["participations"]
+    ren = renewal_by_edition(part)
+    out: dict[str, float] = {}
+    for e, r in zip(ren["edition"], ren["renewal_rate"]):
+        if e > 1:
+            out[f"renewal_rate_e{int(e)}"] = round(float(r), 4)
+    rates = ren["renewal_rate"].dropna()
+    out["renewal_rate_mean"] = round(float(rates.mean()), 4) if len(rates) else float("nan")
+    out["booth_revenue_total"] = round(float(part["booth_fee"].sum()), 2)
+    out["booth_revenue_final"] = round(float(ren["booth_revenue"].iloc[-1]), 2)
+    out["exhibitors_final"] = int(ren["exhibitors"].iloc[-1])
+    out["satisfaction_mean"] = round(float(part["satisfaction"].mean()), 4)
+    t = truth["participations"].merge(part[["exhibitor_id", "edition", "followed_up"]], on=["exhibitor_id", "edition"])
+    known = t[t["returned"].notna()]
+    weak = known[known["stage"] == "weakening"]
+    out["weakening_exhibitors"] = int(len(weak))
+    out["weakening_returned"] = int(weak["returned"].astype(bool).sum())
+    out["weakening_recovered"] = int((weak["returned"].astype(bool) & weak["followed_up"].astype(bool)).sum())
+    out["followed_up"] = int(known["followed_up"].astype(bool).sum())
+    return out
+
+
+def policy_outcomes(n_editions: int = 6, *, seed: int = 0, pre_show_investment: float = 0.0,
+                    on_site_investment: float = 0.0, post_show_investment: float = 0.0,
+                    booth_price_change: float = 0.0, follow_up_policy: str = "none",
+                    cost_per_quality_point: float = 2_000_000.0, follow_up_cost: float = 800.0,
+                    **simulate_kwargs) -> tuple[dict[str, float], dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """Simulate the fair under a service and pricing policy and add its cost and net revenue.
+
+    Service investment raises a stage's quality above the defaults of :func:`simulate_fair` (pre-show
+    0.6, on-site 0.6, post-show 0.5) by the given points, capped at 1. It costs
+    ``cost_per_quality_point * points`` per edition (2 000 000 yuan per full point, i.e. 200 000 per
+    +0.1); each follow-up call costs ``follow_up_cost``.
+
+    Returns
+    -------
+    results : dict
+        :func:`fair_outcomes` plus ``service_cost``, ``follow_up_cost_total`` and ``net_revenue``.
+    tables, truth : dict of DataFrame
+        The simulated run.
+
+    Examples
+    --------
+    >>> res, _, _ = policy_outcomes(3, seed=0, n_exhibitors=60, n_visitors=300, on_site_investment=0.2)
+    >>> res["service_cost"]
+    1200000.0
+    """
+    where = "policy_outcomes"
+    inv = {}
+    for name, v in [("pre_show_investment", pre_show_investment), ("on_site_investment", on_site_investment),
+                    ("post_show_investment", post_show_investment)]:
+        inv[name] = require_probability(v, name, where=where)
+    cost_per_quality_point = require_number(cost_per_quality_point, "cost_per_quality_point", where=where, low=0)
+    follow_up_cost = require_number(follow_up_cost, "follow_up_cost", where=where, low=0)
+    tables, truth = simulate_fair(
+        n_editions, seed=seed, booth_price_change=booth_price_change, follow_up_policy=follow_up_policy,
+        pre_show_quality=min(1.0, simulate_kwargs.pop("pre_show_quality", 0.6) + inv["pre_show_investment"]),
+        on_site_quality=min(1.0, simulate_kwargs.pop("on_site_quality", 0.6) + inv["on_site_investment"]),
+        post_show_quality=min(1.0, simulate_kwargs.pop("post_show_quality", 0.5) + inv["post_show_investment"]),
+        **simulate_kwargs)
+    res = fair_outcomes(tables, truth)
+    n_ed = int(tables["editions"]["edition"].max())
+    res["service_cost"] = round(cost_per_quality_point * sum(inv.values()) * n_ed, 2)
+    res["follow_up_cost_total"] = round(follow_up_cost * res["followed_up"], 2)
+    res["net_revenue"] = round(res["booth_revenue_total"] - res["service_cost"] - res["follow_up_cost_total"], 2)
+    return res, tables, truth
+
+
+def check_retention_parameters(*, editions: Any, seed: Any, pre_show_investment: Any, on_site_investment: Any,
+                               post_show_investment: Any, booth_price_change: Any, follow_up_policy: Any
+                               ) -> dict[str, Any]:
+    """Check the parameters of the case study ``exhibition_retention`` and return them as a dict.
+
+    Each error names the parameter, the bad value and what is expected.
+
+    Examples
+    --------
+    >>> check_retention_parameters(editions=6, seed=0, pre_show_investment=0.1, on_site_investment=0.0,
+    ...     post_show_investment=0.0, booth_price_change=0.0, follow_up_policy="all")["editions"]
+    6
+    >>> check_retention_parameters(editions=1, seed=0, pre_show_investment=0.1, on_site_investment=0.0,
+    ...     post_show_investment=0.0, booth_price_change=0.0, follow_up_policy="all")
+    Traceback (most recent call last):
+    ...
+    crm_lessons._validate.CRMInputError: exhibition_retention: editions must be at least 2, got 1.
+    """
+    where = "exhibition_retention"
+    out: dict[str, Any] = {
+        "editions": require_positive_int(editions, "editions", where=where, minimum=2),
+        "seed": require_positive_int(seed, "seed", where=where, minimum=0),
+    }
+    if out["editions"] > 30:
+        raise CRMInputError(f"{where}: editions must be at most 30, got {editions!r}.")
+    for name, v in [("pre_show_investment", pre_show_investment), ("on_site_investment", on_site_investment),
+                    ("post_show_investment", post_show_investment)]:
+        out[name] = require_number(v, f"{name} (quality points)", where=where, low=0.0, high=0.5)
+    out["booth_price_change"] = require_number(booth_price_change, "booth_price_change", where=where,
+                                               low=-0.5, high=1.0)
+    out["follow_up_policy"] = require_choice(follow_up_policy, "follow_up_policy", ["none", "weakening", "all"],
+                                             where=where)
+    return out

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ._validate import CRMInputError, CRMTypeError, require_columns, require_frame
 
-__all__ = ["DDL", "MODULES", "write_database", "schema", "check_database", "database_digest", "query",
+__all__ = ["DDL", "MODULES", "write_database", "schema", "schema_summary", "check_database", "database_digest", "query",
            "read_tables"]
 
 #: Which CRM module each table belongs to (course section 7).
@@ -269,13 +269,34 @@ def schema(con: sqlite3.Connection) -> pd.DataFrame:
     _require_con(con, "schema")
     rows = []
     for t in _tables(con):
-        fks = {}
+        fks: dict[str, str] = {}
         for fk in con.execute(f"PRAGMA foreign_key_list({t})"):
-            fks[fk[3]] = f"{fk[2]}.{fk[4]}"
+            ref = f"{fk[2]}.{fk[4]}"
+            fks[fk[3]] = f"{fks[fk[3]]}; {ref}" if fk[3] in fks else ref
         for cid, name, typ, notnull, _default, pk in con.execute(f"PRAGMA table_info({t})"):
             rows.append((MODULES.get(t, ""), t, name, typ, int(pk), bool(notnull or pk), fks.get(name, "")))
     return pd.DataFrame(rows, columns=["module", "table", "column", "type", "primary_key", "not_null",
                                        "references"])
+
+
+def schema_summary(con: sqlite3.Connection) -> pd.DataFrame:
+    """One row per table: its CRM module, columns, primary key and foreign-key references (from the catalog).
+
+    Examples
+    --------
+    >>> con = sqlite3.connect(":memory:")
+    >>> for t in ("editions", "staff", "suppliers", "partners", "exhibitors"):
+    ...     _ = con.execute(DDL[t])
+    >>> schema_summary(con).loc["exhibitors", "primary_key"]
+    'exhibitor_id'
+    """
+    s = schema(con)
+    rows = []
+    for t, g in s.groupby("table", sort=False):
+        pk = g[g["primary_key"] > 0].sort_values("primary_key")["column"]
+        refs = [f"{c} -> {r}" for c, r in zip(g["column"], g["references"]) if r]
+        rows.append((t, MODULES.get(t, ""), ", ".join(g["column"]), ", ".join(pk), "; ".join(refs)))
+    return pd.DataFrame(rows, columns=["table", "module", "columns", "primary_key", "references"]).set_index("table")
 
 
 def check_database(con: sqlite3.Connection) -> pd.DataFrame:
