@@ -318,6 +318,13 @@ def choice_arrays(panel: pd.DataFrame, *, brands: Sequence[str] | None = None,
         Names of the K columns.
     rows : DataFrame
         The rows used (sorted by household and order), for prices and later look-ups.
+
+    Examples
+    --------
+    >>> from crm_lessons.datasets import load
+    >>> X, y, names, rows = choice_arrays(load("yogurt_panel"), loyalty_alpha=0.8)
+    >>> X.shape, names
+    ((2312, 4, 6), ['asc_yoplait', 'asc_dannon', 'asc_hiland', 'price', 'feat', 'loyalty'])
     """
     where = "choice_arrays"
     _check_panel(panel, household=household, order=order, choice=choice, where=where)
@@ -489,7 +496,7 @@ def fit_brand_choice(panel: pd.DataFrame, *, variables: Sequence[str] = ("price"
     --------
     >>> from crm_lessons.datasets import load
     >>> m = fit_brand_choice(load("yogurt_panel"), loyalty_alpha=None)
-    >>> round(m.params_["price"], 4)   # logitr documentation: -0.366584
+    >>> round(float(m.params_["price"]), 4)   # logitr documentation: -0.366584
     -0.3666
     """
     where = "fit_brand_choice"
@@ -590,7 +597,7 @@ def make_choice_panel(n: int = 300, *, seed: int = 0, occasions: int = 20,
     Examples
     --------
     >>> d, t = make_choice_panel(10, seed=3)
-    >>> d.shape, t.loc["loyalty", "value"]
+    >>> d.shape, float(t.loc["loyalty", "value"])
     ((200, 9), 3.0)
     """
     where = "make_choice_panel"
