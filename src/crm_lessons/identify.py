@@ -53,6 +53,8 @@ __all__ = [
     "cluster_metrics",
     "threshold_curve",
     "single_customer_view",
+    "merge_examples",
+    "last_order_seen",
 ]
 
 # --------------------------------------------------------------------------------------------------
@@ -408,7 +410,7 @@ def attach_orders(
 # --------------------------------------------------------------------------------------------------
 
 _SURNAME_PINYIN = {p for p, _ in SURNAMES.values()}
-_ADDR_WORDS = {"rd": "road", "st": "street", "ave": "avenue", "dist": "district", "apt": "", "no": "",
+_ADDR_WORDS = {"rd": "road", "st": "street", "ave": "avenue", "dist": "", "apt": "", "no": "",
                "district": ""}
 
 
@@ -576,8 +578,8 @@ def compare_pairs(std: pd.DataFrame, pairs: pd.DataFrame, *, id_col: str = "reco
     """Field similarities (0 to 1) for every candidate pair, computed with rapidfuzz.
 
     Returns a copy of ``pairs`` with ``name_sim`` (token-sort ratio of the pinyin keys, so word order
-    does not matter), ``given_sim`` (Jaro-Winkler similarity of the given-name keys, which forgives a
-    swapped letter in a short name; NaN when either is empty), 
+    does not matter), ``given_sim`` (Jaro-Winkler similarity of the given-name keys, which rewards a
+    shared beginning, so ``xiuying``/``xiuyign`` score high; NaN when either is empty), 
     ``surname_agree`` (0/1), ``phone_sim`` (normalised Levenshtein similarity of the digits; NaN when a
     phone is missing) and ``address_sim`` (token-set ratio of the address keys).
 
@@ -642,40 +644,45 @@ def rule_score(features: pd.DataFrame) -> pd.Series:
     return pts.rename("rule_score")
 
 
-#: agreement levels of each field: the similarity thresholds a pair must pass (level = number passed);
-#: a missing value (no phone, an English given name) gets level -1 and says nothing about a match
-LEVELS: dict[str, tuple[float, ...]] = {
-    "given": (0.8, 0.92, 1.0),
-    "surname": (1.0,),
-    "phone": (0.9, 1.0),
-    "address": (0.6, 0.9),
+#: the agreement levels of each comparison field, as shown in :meth:`FellegiSunter.weights_table`.
+#: ``given``: Jaro-Winkler similarity below 0.8 / from 0.8 / from 0.92 / exact (missing when either
+#: record shows an English given name). ``surname``: differs / agrees. ``contact``: phone and address
+#: compared *jointly*, because members of one household share both - treating them as independent
+#: evidence (as Fellegi-Sunter assumes of fields) would count the household twice. Phone agrees when
+#: the digits' similarity is >= 0.9 (one wrong digit allowed), address when its similarity is >= 0.9.
+LEVELS: dict[str, tuple[str, ...]] = {
+    "given": ("< 0.8", "0.8-0.92", "0.92-1", "exact"),
+    "surname": ("differs", "agrees"),
+    "contact": ("phone and address differ", "address only", "phone only", "phone and address",
+                "no phone, address differs", "no phone, address agrees"),
 }
-_LEVEL_SOURCE = {"given": "given_sim", "surname": "surname_agree", "phone": "phone_sim", "address": "address_sim"}
 
 
 def agreement_levels(features: pd.DataFrame) -> pd.DataFrame:
-    """Turn similarities into discrete agreement levels (0 = disagree ... top = exact), as Fellegi-Sunter needs.
+    """Turn similarities into discrete agreement levels, as Fellegi-Sunter needs (see :data:`LEVELS`).
 
-    Levels per field are set by :data:`LEVELS`; a missing phone is level ``-1`` (treated as
-    uninformative by :class:`FellegiSunter`).
+    Level numbers index the labels in :data:`LEVELS`; a missing given name is level ``-1`` (treated
+    as uninformative by :class:`FellegiSunter`).
 
     Examples
     --------
-    >>> f = pd.DataFrame({"name_sim": [1.0, 0.7], "given_sim": [1, 0], "surname_agree": [1.0, 0.0],
+    >>> f = pd.DataFrame({"name_sim": [1.0, 0.7], "given_sim": [1, np.nan], "surname_agree": [1.0, 0.0],
     ...                   "phone_sim": [0.95, np.nan], "address_sim": [0.2, 0.95]})
     >>> agreement_levels(f).values.tolist()
-    [[3, 1, 1, 0], [1, 0, -1, 2]]
+    [[3, 1, 2], [-1, 0, 5]]
     """
     require_columns(features, _FEATURES, where="agreement_levels")
-    out = {}
-    for field, cuts in LEVELS.items():
-        s = features[_LEVEL_SOURCE[field]].to_numpy(dtype=float)
-        lev = np.zeros(len(s), dtype=int)
-        for c in cuts:
-            lev += (s >= c - 1e-12).astype(int)
-        lev[np.isnan(s)] = -1
-        out[field] = lev
-    return pd.DataFrame(out, index=features.index)
+    g = features["given_sim"].to_numpy(dtype=float)
+    given = np.zeros(len(g), dtype=int)
+    for c in (0.8, 0.92, 1.0):
+        given += (g >= c - 1e-12).astype(int)
+    given[np.isnan(g)] = -1
+    surname = (features["surname_agree"].to_numpy(dtype=float) >= 1).astype(int)
+    ph = features["phone_sim"].to_numpy(dtype=float)
+    addr = (features["address_sim"].to_numpy(dtype=float) >= 0.9).astype(int)
+    contact = np.where(np.isnan(ph), 4 + addr, 2 * (np.nan_to_num(ph) >= 0.9) + addr)
+    return pd.DataFrame({"given": given, "surname": surname, "contact": contact.astype(int)},
+                        index=features.index)
 
 
 class FellegiSunter:
@@ -712,7 +719,7 @@ class FellegiSunter:
     >>> std = standardise_records(r)
     >>> feats = compare_pairs(std, block_pairs(std))
     >>> fs = FellegiSunter().fit(feats)
-    >>> bool(fs.m_["phone"][-1] > fs.u_["phone"][-1])
+    >>> bool(fs.m_["contact"][3] > fs.u_["contact"][3])  # sharing phone and address is evidence
     True
     """
 
@@ -724,7 +731,7 @@ class FellegiSunter:
     def _estimate(self, lev: dict, w: np.ndarray) -> dict:
         out = {}
         for f, x in lev.items():
-            k = len(LEVELS[f]) + 1
+            k = len(LEVELS[f])
             ok = x >= 0
             cnt = np.bincount(x[ok], weights=w[ok], minlength=k) + self.smoothing
             out[f] = cnt / cnt.sum()
@@ -753,9 +760,12 @@ class FellegiSunter:
         # EM. Start: matches mostly agree on the top level, non-matches mostly disagree.
         m, u = {}, {}
         for f in LEVELS:
-            k = len(LEVELS[f]) + 1
+            k = len(LEVELS[f])
             m[f] = np.linspace(1, 4, k) ** 2 / (np.linspace(1, 4, k) ** 2).sum()
             u[f] = m[f][::-1].copy()
+        # contact: matches share phone and address, non-matches rarely do
+        m["contact"] = np.array([0.05, 0.1, 0.1, 0.6, 0.05, 0.1])
+        u["contact"] = np.array([0.6, 0.1, 0.1, 0.05, 0.1, 0.05])
         p = 0.2
         for it in range(1, self.max_iter + 1):
             lm = np.full(len(features), np.log(p))
@@ -783,10 +793,13 @@ class FellegiSunter:
         """Tabulate m, u and the weight ``log2(m/u)`` of every field and level."""
         self._check_fitted()
         rows = []
-        for f, cuts in LEVELS.items():
-            for lev in range(len(cuts) + 1):
-                lo = 0.0 if lev == 0 else cuts[lev - 1]
-                rows.append({"field": f, "level": lev, "similarity from": lo, "m": self.m_[f][lev],
+        with np.errstate(divide="ignore", invalid="ignore"):  # smoothing=0 can leave m or u at 0
+            return self._weights_rows(rows)
+
+    def _weights_rows(self, rows: list) -> pd.DataFrame:
+        for f, names in LEVELS.items():
+            for lev, nm in enumerate(names):
+                rows.append({"field": f, "level": lev, "meaning": nm, "m": self.m_[f][lev],
                              "u": self.u_[f][lev], "weight": np.log2(self.m_[f][lev] / self.u_[f][lev])})
         return pd.DataFrame(rows)
 
@@ -1021,8 +1034,8 @@ def single_customer_view(records: pd.DataFrame, clusters: pd.Series, orders: pd.
     >>> orders = pd.DataFrame({"record_id": ["a", "b"], "date": pd.to_datetime(["2025-01-01", "2025-03-01"]),
     ...                        "item": ["tea set", "green tea"], "amount": [100.0, 50.0]})
     >>> v = single_customer_view(rec, pd.Series(["C1", "C1"], index=["a", "b"]), orders)
-    >>> v.loc["C1", ["channels", "n_orders", "last_order_item"]].tolist()
-    ['store, web', 2, 'green tea']
+    >>> v.loc["C1", "channels"], int(v.loc["C1", "n_orders"]), v.loc["C1", "last_order_item"]
+    ('store, web', 2, 'green tea')
     """
     where = "single_customer_view"
     require_columns(records, ["record_id", "channel", "name"], where=where)
@@ -1049,3 +1062,120 @@ def single_customer_view(records: pd.DataFrame, clusters: pd.Series, orders: pd.
     out["n_orders"] = out["n_orders"].fillna(0).astype(int)
     out["total_amount"] = out["total_amount"].fillna(0.0).round(2)
     return out
+
+
+def merge_examples(features: pd.DataFrame, scores: Iterable[float], records: pd.DataFrame,
+                   truth: pd.DataFrame, threshold: float, *, n: int = 6) -> pd.DataFrame:
+    """The pairs nearest the threshold on each side, with both records' names and whether they truly match.
+
+    The ``n`` lowest-scoring pairs that are merged (score >= threshold) and the ``n`` highest-scoring
+    pairs that are not: where a threshold's mistakes happen.
+
+    Returns
+    -------
+    DataFrame
+        ``decision`` ("merged"/"kept apart"), ``score``, ``left_name``, ``right_name``,
+        ``left_phone``, ``right_phone``, ``same_person`` (the truth).
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"record_id": ["a", "b", "c"], "name": ["王伟", "Wang Wei", "Wang Fang"],
+    ...                   "phone": ["1", "1", "1"], "address": ["x", "x", "x"]})
+    >>> t = pd.DataFrame({"record_id": ["a", "b", "c"], "person_id": [1, 1, 2]})
+    >>> f = pd.DataFrame({"left": ["a", "a"], "right": ["b", "c"]})
+    >>> merge_examples(f, [9.0, 1.0], r, t, 5.0)[["decision", "same_person"]].values.tolist()
+    [['merged', True], ['kept apart', False]]
+    """
+    where = "merge_examples"
+    require_columns(features, ["left", "right"], where=where)
+    require_columns(records, ["record_id", "name", "phone"], where=where)
+    require_columns(truth, ["record_id", "person_id"], where=where)
+    sc = np.asarray(list(scores), dtype=float)
+    if sc.shape != (len(features),):
+        raise CRMInputError(f"{where}: scores must have one value per pair ({len(features)}).")
+    threshold = require_number(threshold, "threshold", where=where)
+    n = require_positive_int(n, "n", where=where)
+    f = features[["left", "right"]].copy().reset_index(drop=True)
+    f["score"] = sc
+    above = f[f["score"] >= threshold].sort_values("score", kind="stable").head(n).assign(decision="merged")
+    below = f[f["score"] < threshold].sort_values("score", ascending=False, kind="stable").head(n)
+    ex = pd.concat([above, below.assign(decision="kept apart")], ignore_index=True)
+    rec = records.set_index(records["record_id"].astype(str))
+    per = pd.Series(truth["person_id"].to_numpy(), index=truth["record_id"].astype(str))
+    out = pd.DataFrame({"decision": ex["decision"], "score": ex["score"].round(2),
+                        "left_name": rec.loc[ex["left"].astype(str), "name"].to_numpy(),
+                        "right_name": rec.loc[ex["right"].astype(str), "name"].to_numpy(),
+                        "left_phone": rec.loc[ex["left"].astype(str), "phone"].to_numpy(),
+                        "right_phone": rec.loc[ex["right"].astype(str), "phone"].to_numpy(),
+                        "same_person": per.loc[ex["left"].astype(str)].to_numpy()
+                        == per.loc[ex["right"].astype(str)].to_numpy()})
+    return out
+
+
+def last_order_seen(records: pd.DataFrame, groups: pd.Series, truth: pd.DataFrame, orders: pd.DataFrame, *,
+                    channel: str = "phone") -> dict[str, float]:
+    """Share of callers for whom the agent sees the caller's true last order.
+
+    For every person with a record in ``channel`` (their first such record: the one the agent finds
+    by the number they call from) and at least one order anywhere, the agent sees every order of the
+    records grouped with that record by ``groups`` and reads off the latest. It is right when that is
+    the person's true latest order across all channels. With each record as its own group (no
+    linkage) the agent sees only that channel's orders; with the truth as groups, always right;
+    a wrong merge can show another person's order.
+
+    Parameters
+    ----------
+    records : DataFrame
+        ``record_id``, ``channel``.
+    groups : Series
+        Customer id per record id (e.g. :func:`cluster_pairs`; or ``record_id`` itself for "no linkage").
+    truth : DataFrame
+        ``record_id``, ``person_id``.
+    orders : DataFrame
+        ``order_id``, ``record_id``, ``date``.
+
+    Returns
+    -------
+    dict
+        ``callers``, ``sees_last_order`` (how many), ``share``.
+
+    Examples
+    --------
+    >>> rec = pd.DataFrame({"record_id": ["a", "b"], "channel": ["phone", "web"]})
+    >>> t = pd.DataFrame({"record_id": ["a", "b"], "person_id": ["P1", "P1"]})
+    >>> orders = pd.DataFrame({"order_id": ["o1", "o2"], "record_id": ["a", "b"],
+    ...                        "date": pd.to_datetime(["2025-01-01", "2025-02-01"])})
+    >>> last_order_seen(rec, pd.Series(["a", "b"], index=["a", "b"]), t, orders)["share"]
+    0.0
+    >>> last_order_seen(rec, pd.Series(["C1", "C1"], index=["a", "b"]), t, orders)["share"]
+    1.0
+    """
+    where = "last_order_seen"
+    require_columns(records, ["record_id", "channel"], where=where)
+    require_columns(truth, ["record_id", "person_id"], where=where)
+    require_columns(orders, ["order_id", "record_id", "date"], where=where)
+    if not isinstance(groups, pd.Series):
+        raise CRMInputError(f"{where}: groups must be a Series of customer ids indexed by record id.")
+    if channel not in set(records["channel"]):
+        raise CRMInputError(f"{where}: no record has channel {channel!r}; channels are "
+                            f"{sorted(set(records['channel']))}.")
+    rid = records["record_id"].astype(str)
+    gmap = pd.Series(groups.to_numpy(), index=groups.index.astype(str))
+    pmap = pd.Series(truth["person_id"].to_numpy(), index=truth["record_id"].astype(str))
+    if not rid.isin(gmap.index).all():
+        raise CRMInputError(f"{where}: some records have no group in groups.")
+    o = orders[["order_id", "record_id", "date"]].copy()
+    o["rid"] = o["record_id"].astype(str)
+    o = o.sort_values(["date", "order_id"], kind="stable")
+    o["person"] = o["rid"].map(pmap)
+    o["group"] = o["rid"].map(gmap)
+    true_last = o.groupby("person").tail(1).set_index("person")["order_id"]
+    seen_last = o.groupby("group").tail(1).set_index("group")["order_id"]
+    callers = pd.DataFrame({"rid": rid[records["channel"].eq(channel).to_numpy()].to_numpy()})
+    callers["person"] = callers["rid"].map(pmap)
+    callers = callers.drop_duplicates("person")
+    callers = callers[callers["person"].isin(true_last.index)]
+    seen = callers["rid"].map(gmap).map(seen_last)
+    ok = seen.to_numpy() == callers["person"].map(true_last).to_numpy()
+    n = len(callers)
+    return {"callers": int(n), "sees_last_order": int(ok.sum()), "share": float(ok.mean()) if n else float("nan")}
