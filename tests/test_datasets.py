@@ -123,11 +123,12 @@ def test_make_transactions_is_reproducible_and_returns_truth():
 
 
 def test_make_transactions_follows_its_stated_process():
-    # With a = b large and a/(a+b) = 0.5 nearly every customer drops out after a purchase w.p. 0.5:
-    # repeat purchases before dropout ~ Geometric, so P(no repeat | plenty of time) ~ 0.5.
+    # With a = b large, p = 0.5 for everyone: after each repeat purchase the customer drops out w.p.
+    # 0.5, so with plenty of time P(exactly one repeat) = 0.5 and nobody stops at the first purchase.
     _, truth = datasets.make_transactions(20_000, seed=1, r=50.0, alpha=5.0, a=500.0, b=500.0,
                                           observation_weeks=400.0)
-    assert abs((truth["n_purchases"] == 1).mean() - 0.5) < 0.02
+    assert abs((truth["n_purchases"] == 2).mean() - 0.5) < 0.02
+    assert (truth["n_purchases"] >= 2).mean() > 0.999
     # mean purchase rate matches r / alpha = 10 per week
     assert abs(truth["lambda"].mean() - 10.0) < 0.1
     # mean spend per purchase: E[p / nu] = p * gamma / (q - 1)

@@ -224,8 +224,8 @@ def make_transactions(
 
     1. Customer *i* makes a first purchase at a time uniform on ``[0, acquisition_weeks)``.
     2. While alive, purchases follow a Poisson process with rate ``lambda_i ~ Gamma(r, scale=1/alpha)``.
-    3. After every purchase (the first one included) the customer drops out for good with
-       probability ``p_i ~ Beta(a, b)``.
+    3. After every repeat purchase the customer drops out for good with probability
+       ``p_i ~ Beta(a, b)`` (as in BG/NBD, a customer who has made no repeat purchase is still alive).
     4. Each purchase's value is ``Gamma(spend_p, rate=nu_i)`` with ``nu_i ~ Gamma(spend_q, rate=spend_gamma)``,
        rounded to cents.
     5. Observation stops ``observation_weeks`` after ``start``. Timestamps are kept to the day, so two
@@ -280,8 +280,9 @@ def make_transactions(
     p = rng.beta(a, b, n)
     nu = rng.gamma(spend_q, 1.0 / spend_gamma, n)
     horizon = observation_weeks - birth
-    # Repeat purchases the customer would make before dropping out (dropout after purchase k w.p. p).
-    k_alive = rng.geometric(p) - 1
+    # Repeat purchases the customer would make before dropping out: dropout after repeat k w.p. p,
+    # so K ~ Geometric(p) on {1, 2, ...}.
+    k_alive = rng.geometric(p)
     # A Poisson process on [0, horizon] is M ~ Poisson(lam * horizon) points placed uniformly.
     m = rng.poisson(lam * horizon)
     n_repeat = np.minimum(k_alive, m)

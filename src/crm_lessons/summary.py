@@ -105,18 +105,33 @@ def _empty(index_name: str, amount: bool) -> pd.DataFrame:
 def _summary_numpy(ids: np.ndarray, days: np.ndarray, amount: np.ndarray | None, end_day: int,
                    unit_days: float, index_name: str) -> pd.DataFrame:
     """Core of the pandas engine: sort by (customer, day), collapse same-day purchases, reduce."""
-    keep = days <= end_day
-    ids, days = ids[keep], days[keep]
-    amount = amount[keep] if amount is not None else None
+    if len(days) and days.max() > end_day:    # drop purchases after the end (copies only when needed)
+        keep = days <= end_day
+        ids, days = ids[keep], days[keep]
+        amount = amount[keep] if amount is not None else None
+    amount = amount.astype(np.float64, copy=False) if amount is not None else None
     if len(ids) == 0:
         return _empty(index_name, amount is not None)
-    codes, uniques = pd.factorize(ids, sort=True)
-    codes = codes.astype(np.int64)
+    if ids.dtype.kind in "iu" and len(ids) > 1 and bool(np.all(ids[1:] >= ids[:-1])):
+        # already grouped by customer in id order (the usual export): number customers without hashing
+        starts = np.empty(len(ids), dtype=bool)
+        starts[0] = True
+        np.not_equal(ids[1:], ids[:-1], out=starts[1:])
+        codes = np.cumsum(starts, dtype=np.int64)
+        codes -= 1
+        uniques = ids[starts]
+    else:
+        codes, uniques = pd.factorize(ids, sort=True)
+        codes = codes.astype(np.int64)
     dmin = days.min()
     span = int(days.max() - dmin) + 1
-    key = codes * span + (days - dmin)
-    order = np.argsort(key, kind="stable")
-    key = key[order]
+    key = codes * span
+    key += days
+    key -= dmin
+    order = None                              # sorted by customer and date already: no sort needed
+    if not bool(np.all(key[1:] >= key[:-1])):
+        order = np.argsort(key, kind="stable")
+        key = key[order]
     new_day = np.empty(len(key), dtype=bool)
     new_day[0] = True
     np.not_equal(key[1:], key[:-1], out=new_day[1:])
@@ -131,20 +146,18 @@ def _summary_numpy(ids: np.ndarray, days: np.ndarray, amount: np.ndarray | None,
     c_end = np.append(c_start[1:], len(cust)) - 1
     n_days = c_end - c_start + 1
     first, last = uday[c_start], uday[c_end]
-    data = {
-        "frequency": (n_days - 1).astype(np.float64),
-        "recency": (last - first) / unit_days,
-        "T": (end_day - first) / unit_days,
-    }
+    cols = ["frequency", "recency", "T"] + (["monetary_value"] if amount is not None else [])
+    out = np.empty((len(c_start), len(cols)), dtype=np.float64)   # one block, no copy into pandas
+    np.subtract(n_days, 1, out=out[:, 0], casting="unsafe")
+    np.divide(last - first, unit_days, out=out[:, 1])
+    np.divide(end_day - first, unit_days, out=out[:, 2])
     if amount is not None:
-        day_spend = np.add.reduceat(amount[order].astype(np.float64), day_start)
-        repeat = day_spend.copy()
-        repeat[c_start] = 0.0                 # the first purchase day is not a repeat transaction
-        tot = np.add.reduceat(repeat, c_start)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            data["monetary_value"] = np.where(n_days > 1, tot / np.maximum(n_days - 1, 1), 0.0)
-    out = pd.DataFrame(data, index=pd.Index(uniques[cust[c_start]], name=index_name))
-    return out
+        day_spend = np.add.reduceat(amount[order] if order is not None else amount, day_start)
+        day_spend[c_start] = 0.0              # the first purchase day is not a repeat transaction
+        tot = np.add.reduceat(day_spend, c_start)
+        rep = n_days - 1
+        out[:, 3] = np.divide(tot, rep, out=np.zeros_like(tot), where=rep > 0)
+    return pd.DataFrame(out, index=pd.Index(uniques[cust[c_start]], name=index_name), columns=cols, copy=False)
 
 
 def _duckdb_source(con, transactions, customer_col, date_col, amount_col):
@@ -195,8 +208,7 @@ def _summary_duckdb(transactions, customer_col, date_col, amount_col, end_day, u
         out = con.execute(sql).df()
     finally:
         con.close()
-    out = out.set_index("cid")
-    out.index.name = index_name
+    out = out.set_index(pd.Index(out["cid"].to_numpy(), name=index_name)).drop(columns="cid")
     if not amount_col:
         out = out.drop(columns="monetary_value")
     return out.astype("float64")

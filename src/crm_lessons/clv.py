@@ -1,0 +1,917 @@
+"""Customer-base analysis: "buy till you die" models and customer lifetime value.
+
+Three models, fitted by maximum likelihood on the per-customer summaries of
+:mod:`crm_lessons.summary` (``frequency`` = x repeat transactions, ``recency`` = t_x, ``T``):
+
+- :class:`BetaGeoModel` (BG/NBD; Fader, Hardie & Lee 2005, "Counting your customers the easy way"):
+  while alive a customer buys at Poisson rate lambda ~ Gamma(r, alpha); after each purchase she drops
+  out with probability p ~ Beta(a, b).
+- :class:`ParetoNBDModel` (Pareto/NBD; Schmittlein, Morrison & Colombo 1987): the same purchasing, but
+  the lifetime is exponential with rate mu ~ Gamma(s, beta), so dropout can happen at any time.
+- :class:`GammaGammaModel` (Fader, Hardie & Berger 2004; Colombo & Jiang 1999): the value of each
+  transaction is Gamma(p, nu) with nu ~ Gamma(q, gamma) across customers, independent of buying.
+
+All three follow scikit-learn: ``Model().fit(summary)`` returns the model; the estimates are in
+``params_`` and ``log_likelihood_``; ``summary()`` adds standard errors and 95% Wald confidence
+intervals from the numerical Hessian of the log-likelihood at the optimum. The likelihoods are
+vectorised, written in log space (``gammaln``, ``betaln``), and have analytic gradients, so a fit on a
+million customers takes about a second. The Pareto/NBD likelihood uses a hypergeometric series with
+positive terms only (an Euler transform of the usual 2F1 form), which stays accurate for customers
+with many purchases.
+
+:func:`customer_lifetime_value` turns a transaction model and a spend model into CLV: the discounted
+expected residual transactions (DERT) over a horizon, times the expected margin per transaction.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special
+
+from ._validate import (
+    CRMInputError,
+    require_columns,
+    require_frame,
+    require_no_missing,
+    require_non_negative,
+    require_number,
+    require_positive_int,
+    require_probability,
+)
+
+__all__ = [
+    "BetaGeoModel",
+    "ParetoNBDModel",
+    "GammaGammaModel",
+    "customer_lifetime_value",
+    "per_period_discount_rate",
+    "cohort_repeat_transactions",
+    "repeat_transactions_tracking",
+    "holdout_by_frequency",
+    "check_case_parameters",
+]
+
+
+# --------------------------------------------------------------------------------------------------
+# Shared machinery
+# --------------------------------------------------------------------------------------------------
+
+def _as_array(t: Any, name: str, where: str) -> np.ndarray:
+    arr = np.asarray(t, dtype=np.float64)
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise CRMInputError(f"{where}: {name} must be finite and >= 0, got {t!r}.")
+    return arr
+
+
+_CONTROLLER: list = []
+
+
+def _one_blas_thread():
+    """Context manager limiting BLAS/OpenMP to one thread (threadpoolctl ships with scikit-learn)."""
+    import contextlib
+
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover
+        return contextlib.nullcontext()
+    if not _CONTROLLER:  # scanning the loaded libraries is slow: do it once per session
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1)
+
+
+def _hessian(fun_grad, theta: np.ndarray) -> np.ndarray:
+    """Central-difference Hessian of a function from its analytic gradient (symmetrised)."""
+    k = len(theta)
+    h = np.empty((k, k))
+    for j in range(k):
+        step = 1e-5 * max(abs(theta[j]), 1e-3)
+        e = np.zeros(k)
+        e[j] = step
+        h[:, j] = (fun_grad(theta + e)[1] - fun_grad(theta - e)[1]) / (2 * step)
+    return (h + h.T) / 2
+
+
+class _MLModel:
+    """Maximum-likelihood fitting, standard errors and the summary table, shared by the models."""
+
+    _param_names: tuple[str, ...] = ()
+
+    def __init__(self, *, penalizer: float = 0.0, start: dict | None = None, tol: float = 1e-10):
+        self.penalizer = penalizer
+        self.start = start
+        self.tol = tol
+
+    # subclasses build a dict of arrays in fit() (with "n", the number of customers) and provide
+    # _ll_grad(params, data) -> (log-likelihood, gradient with respect to the parameters)
+
+    def _fit(self, data: dict, start: dict | None = "default") -> np.ndarray:
+        where = f"{type(self).__name__}.fit"
+        pen = require_number(self.penalizer, "penalizer", where=where, low=0)
+        names = self._param_names
+        start = self.start if isinstance(start, str) else start
+        x0 = np.log(np.array([(start or {}).get(nm, 1.0) for nm in names], dtype=float))
+        n = data["n"]
+
+        def negll(logp):
+            p = np.exp(logp)
+            ll, g = self._ll_grad(p, data)
+            # optional ridge penalty on the parameters (lifetimes' convention: penalizer * sum(p^2))
+            val = -(ll / n) + pen * np.sum(p ** 2)
+            grad = -(g / n) * p + pen * 2 * p * p
+            if not np.isfinite(val):
+                return 1e10, np.zeros_like(logp)
+            return val, grad
+
+        # L-BFGS-B works on 3-4 numbers; a multi-threaded BLAS only adds start-up cost and, on a busy
+        # machine, spin-waiting that made a 3 ms fit take 200 ms. Use one thread while optimising.
+        with _one_blas_thread():
+            res = optimize.minimize(negll, x0, jac=True, method="L-BFGS-B",
+                                    bounds=[(-12.0, 12.0)] * len(names),
+                                    options={"ftol": self.tol * 1e-3, "gtol": 1e-9, "maxiter": 2000})
+        if not res.success and "ABNORMAL" not in str(res.message):
+            warnings.warn(f"{where}: the optimiser did not report convergence ({res.message}).",
+                          RuntimeWarning, stacklevel=3)
+        p = np.exp(res.x)
+        ll = -(res.fun - pen * np.sum(p ** 2)) * n
+        self.params_ = pd.Series(p, index=list(names), name="estimate")
+        self.log_likelihood_ = float(ll)
+        self.n_customers_ = int(n)
+        self.converged_ = bool(res.success)
+        self.n_iter_ = int(res.nit)
+        self._data = data
+        return p
+
+    def _check_fitted(self, where: str) -> None:
+        if not hasattr(self, "params_"):
+            raise CRMInputError(f"{type(self).__name__}.{where}: the model is not fitted yet; call .fit(summary) first.")
+
+    def covariance(self) -> pd.DataFrame:
+        """Covariance of the estimates: the inverse of minus the Hessian of the log-likelihood."""
+        self._check_fitted("covariance")
+        theta = self.params_.to_numpy()
+        hess = _hessian(lambda p: self._ll_grad(p, self._data), theta)
+        cov = np.linalg.pinv(-hess)
+        return pd.DataFrame(cov, index=self.params_.index, columns=self.params_.index)
+
+    def summary(self) -> pd.DataFrame:
+        """Estimates with standard errors and 95% confidence intervals (from the Hessian).
+
+        The standard errors are the square roots of the diagonal of the inverse of minus the Hessian
+        of the log-likelihood at the estimates. Every parameter is positive, so the interval is the
+        Wald interval of log(parameter), ``estimate * exp(±1.96 * std_error / estimate)`` (delta method):
+        it stays positive and is asymmetric, like the likelihood.
+
+        Returns
+        -------
+        DataFrame
+            One row per parameter: ``estimate``, ``std_error``, ``lower_95``, ``upper_95``.
+        """
+        cov = self.covariance()
+        se = np.sqrt(np.clip(np.diag(cov.to_numpy()), 0, None))
+        est = self.params_.to_numpy()
+        half = 1.959964 * se / est
+        return pd.DataFrame({"estimate": est, "std_error": se, "lower_95": est * np.exp(-half),
+                             "upper_95": est * np.exp(half)}, index=self.params_.index)
+
+    def __repr__(self) -> str:
+        if hasattr(self, "params_"):
+            ps = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+            return f"{type(self).__name__}({ps}, log_likelihood={self.log_likelihood_:.2f})"
+        return f"{type(self).__name__}(not fitted)"
+
+
+def _rfm_arrays(summary: pd.DataFrame, frequency_col: str, recency_col: str, T_col: str, where: str):
+    require_frame(summary, where=where)
+    cols = [frequency_col, recency_col, T_col]
+    require_columns(summary, cols, where=where)
+    require_no_missing(summary, cols, where=where)
+    require_non_negative(summary, cols, where=where)
+    x = summary[frequency_col].to_numpy(dtype=np.float64)
+    tx = summary[recency_col].to_numpy(dtype=np.float64)
+    T = summary[T_col].to_numpy(dtype=np.float64)
+    if np.any(x != np.round(x)):
+        raise CRMInputError(f"{where}: column {frequency_col!r} must hold whole numbers of repeat transactions.")
+    bad = (tx > T + 1e-9) | ((x == 0) & (tx > 0))
+    if bad.any():
+        i = summary.index[np.flatnonzero(bad)[0]]
+        raise CRMInputError(
+            f"{where}: recency must lie in [0, T] and be 0 when frequency is 0; customer {i!r} has "
+            f"frequency={summary.loc[i, frequency_col]!r}, recency={summary.loc[i, recency_col]!r}, "
+            f"T={summary.loc[i, T_col]!r}. Build summaries with crm_lessons.summary.customer_summary.")
+    return x, tx, T
+
+
+def _unique_x(x: np.ndarray, w: np.ndarray):
+    xu, inv = np.unique(x, return_inverse=True)
+    return xu, inv, np.bincount(inv, weights=w).astype(np.float64)
+
+
+def _compress(x: np.ndarray, tx: np.ndarray, T: np.ndarray):
+    """Collapse customers with identical (x, t_x, T) into one row with a count (the likelihood only
+    depends on these three numbers, and most customers share them: e.g. every non-repeater of the same
+    age). Returns x, t_x, T, weights."""
+    frame = pd.DataFrame({"x": x, "tx": tx, "T": T})
+    counts = frame.groupby(["x", "tx", "T"], sort=False).size()
+    if len(counts) > 0.8 * len(x):
+        return x, tx, T, np.ones_like(x)
+    idx = counts.index
+    return (idx.get_level_values(0).to_numpy(dtype=np.float64), idx.get_level_values(1).to_numpy(dtype=np.float64),
+            idx.get_level_values(2).to_numpy(dtype=np.float64), counts.to_numpy(dtype=np.float64))
+
+
+# --------------------------------------------------------------------------------------------------
+# BG/NBD
+# --------------------------------------------------------------------------------------------------
+
+class BetaGeoModel(_MLModel):
+    """BG/NBD model of repeat buying and dropout (Fader, Hardie & Lee 2005).
+
+    Purchases while alive: Poisson with rate lambda ~ Gamma(shape ``r``, rate ``alpha``). After every
+    purchase the customer drops out with probability p ~ Beta(``a``, ``b``).
+
+    Parameters
+    ----------
+    penalizer : float, default 0
+        Optional ridge penalty ``penalizer * sum(params**2)`` on the mean log-likelihood (as in lifetimes).
+    start : dict, optional
+        Starting values (default 1 for every parameter; a fit on more than 50,000 distinct histories
+        starts from a fit on a random 20,000 of them).
+    tol : float, default 1e-10
+        Convergence tolerance of the optimiser (L-BFGS-B on the log parameters).
+
+    Attributes
+    ----------
+    params_ : Series
+        ``r``, ``alpha``, ``a``, ``b``.
+    log_likelihood_ : float
+        Log-likelihood at the estimates.
+
+    Examples
+    --------
+    >>> from crm_lessons.datasets import load
+    >>> from crm_lessons.summary import customer_summary
+    >>> s = customer_summary(load("cdnow_sample"), observation_end="1997-09-30")
+    >>> m = BetaGeoModel().fit(s)
+    >>> m.params_.round(3).to_dict(), round(m.log_likelihood_, 1)
+    ({'r': 0.243, 'alpha': 4.414, 'a': 0.793, 'b': 2.426}, -9582.4)
+    """
+
+    _param_names = ("r", "alpha", "a", "b")
+
+    def fit(self, summary: pd.DataFrame, *, frequency_col: str = "frequency", recency_col: str = "recency",
+            T_col: str = "T") -> BetaGeoModel:
+        """Fit by maximum likelihood to one row per customer; returns ``self``."""
+        x, tx, T = _rfm_arrays(summary, frequency_col, recency_col, T_col, "BetaGeoModel.fit")
+        x, tx, T, w = _compress(x, tx, T)
+
+        def data(keep=slice(None)):
+            xs, ws = x[keep], w[keep]
+            xu, inv, cnt = _unique_x(xs, ws)
+            return {"x": xs, "tx": tx[keep], "T": T[keep], "w": ws, "xu": xu, "inv": inv, "cnt": cnt,
+                    "n": float(ws.sum())}
+
+        start = self.start
+        if start is None and len(x) > 50_000:
+            # warm start: fit a random 20,000 distinct histories first, then polish on all of them
+            keep = np.random.default_rng(0).choice(len(x), 20_000, replace=False)
+            start = dict(zip(self._param_names, BetaGeoModel()._fit(data(keep), start=None)))
+        self._fit(data(), start=start)
+        return self
+
+    @staticmethod
+    def _ll_grad(p, d):
+        r, alpha, a, b = p
+        x, tx, T, w, xu, inv, cnt, n = d["x"], d["tx"], d["T"], d["w"], d["xu"], d["inv"], d["cnt"], d["n"]
+        # terms that depend on x only: computed once per distinct x
+        g_r = special.gammaln(r + xu) - special.gammaln(r)
+        b_l1 = special.betaln(a, b + xu) - special.betaln(a, b)
+        log_ab = np.where(xu > 0, np.log(a) - np.log(np.maximum(b + xu - 1, 1e-300)), -np.inf)
+        rx = (r + x)
+        lT = np.log(alpha + T)
+        ltx = np.log(alpha + tx)
+        # log L = gammaln(r+x)-gammaln(r) + r log alpha + log[B(a,b+x)/B(a,b) (alpha+T)^-(r+x)
+        #         + 1{x>0} B(a+1,b+x-1)/B(a,b) (alpha+t_x)^-(r+x)];  B(a+1,b+x-1) = B(a,b+x) a/(b+x-1)
+        dlt = log_ab[inv] + rx * (lT - ltx)             # log(second term / first term), -inf if x=0
+        ll_i = -rx * lT + np.logaddexp(0.0, dlt)
+        ll = float(cnt @ (g_r + b_l1) + n * r * np.log(alpha) + w @ ll_i)
+        w2 = special.expit(dlt) * w                      # weight of the "dropped out at t_x" branch
+        psi_ab = special.digamma(a + b)
+        psi_abx = special.digamma(a + b + xu)
+        g_rr = float(cnt @ (special.digamma(r + xu) - special.digamma(r)))
+        iaT, iatx = 1 / (alpha + T), 1 / (alpha + tx)
+        dr = g_rr + n * np.log(alpha) - w @ lT + w2 @ (lT - ltx)
+        dalpha = n * r / alpha - w @ (rx * iaT) + w2 @ (rx * (iaT - iatx))
+        da = float(cnt @ (psi_ab - psi_abx)) + w2.sum() / a
+        inv_b = np.where(xu > 0, 1.0 / np.maximum(b + xu - 1, 1e-300), 0.0)
+        db = float(cnt @ (special.digamma(b + xu) - psi_abx - special.digamma(b) + psi_ab)) - w2 @ inv_b[inv]
+        return ll, np.array([dr, dalpha, da, db])
+
+    # ---------------------------------------------------------------- predictions
+    def _arr(self, frequency, recency, T, where):
+        self._check_fitted(where)
+        x = _as_array(frequency, "frequency", f"BetaGeoModel.{where}")
+        tx = _as_array(recency, "recency", f"BetaGeoModel.{where}")
+        TT = _as_array(T, "T", f"BetaGeoModel.{where}")
+        return np.broadcast_arrays(x, tx, TT)
+
+    def probability_alive(self, frequency, recency, T) -> np.ndarray:
+        """P(alive | x, t_x, T) = 1 / (1 + 1{x>0} a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x))."""
+        x, tx, T = self._arr(frequency, recency, T, "probability_alive")
+        r, alpha, a, b = self.params_.to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = np.log(a) - np.log(b + x - 1) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
+        return np.where(x > 0, special.expit(-d), 1.0)
+
+    def expected_transactions(self, t) -> np.ndarray:
+        """Unconditional E[X(t)]: expected repeat transactions of a new customer in her first t periods.
+
+        E[X(t)] = (a+b-1)/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b; a+b-1; t/(alpha+t))], computed in the
+        Euler-transformed form (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b-1; z) with z = t/(alpha+t).
+        """
+        self._check_fitted("expected_transactions")
+        t = _as_array(t, "t", "BetaGeoModel.expected_transactions")
+        r, alpha, a, b = self.params_.to_numpy()
+        z = t / (alpha + t)
+        f = (1 - z) ** (a - 1) * special.hyp2f1(a + b - 1 - r, a - 1, a + b - 1, z)
+        return (a + b - 1) / (a - 1) * (1 - f)
+
+    def conditional_expected_transactions(self, t, frequency, recency, T) -> np.ndarray:
+        """E[Y(t) | x, t_x, T]: expected transactions in the next t periods of a customer with this history.
+
+        Fader, Hardie & Lee (2005, eq. 10), with the 2F1 term in Euler-transformed form
+        (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z), z = t/(alpha+T+t), which has no huge factors.
+        """
+        x, tx, T, t = np.broadcast_arrays(*self._arr(frequency, recency, T, "conditional_expected_transactions"),
+                                          _as_array(t, "t", "BetaGeoModel.conditional_expected_transactions"))
+        r, alpha, a, b = self.params_.to_numpy()
+        z = t / (alpha + T + t)
+        f = (1 - z) ** (a - 1) * special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+        num = (a + b + x - 1) / (a - 1) * (1 - f)
+        return num * self.probability_alive(x, tx, T)
+
+
+class ParetoNBDModel(_MLModel):
+    """Pareto/NBD model (Schmittlein, Morrison & Colombo 1987) with a numerically stable likelihood.
+
+    Purchases while alive: Poisson with rate lambda ~ Gamma(``r``, ``alpha``); lifetime exponential with
+    rate mu ~ Gamma(``s``, ``beta``).
+
+    The likelihood is L = C [ P(T) + s (J(t_x) - J(T)) ] with C = Gamma(r+x) alpha^r beta^s / Gamma(r),
+    P(y) = (alpha+y)^-(r+x) (beta+y)^-s and J(y) = int_y^inf (alpha+u)^-(r+x) (beta+u)^-(s+1) du.
+    J is written as P(y) times a Gauss hypergeometric series with positive terms (an Euler transform of
+    the 2F1 of Fader, Hardie & Lee 2005b), so nothing cancels or overflows for heavy buyers.
+
+    Examples
+    --------
+    >>> from crm_lessons.datasets import load
+    >>> from crm_lessons.summary import customer_summary
+    >>> s = customer_summary(load("cdnow_sample"), observation_end="1997-09-30")
+    >>> m = ParetoNBDModel().fit(s)
+    >>> m.params_.round(2).to_dict(), round(m.log_likelihood_, 1)
+    ({'r': 0.55, 'alpha': 10.58, 's': 0.61, 'beta': 11.67}, -9595.0)
+    """
+
+    _param_names = ("r", "alpha", "s", "beta")
+
+    def fit(self, summary: pd.DataFrame, *, frequency_col: str = "frequency", recency_col: str = "recency",
+            T_col: str = "T") -> ParetoNBDModel:
+        """Fit by maximum likelihood to one row per customer; returns ``self``."""
+        x, tx, T = _rfm_arrays(summary, frequency_col, recency_col, T_col, "ParetoNBDModel.fit")
+        n = len(x)
+        x, tx, T, w = _compress(x, tx, T)
+        self._fit({"x": x, "tx": tx, "T": T, "w": w, "n": n})
+        return self
+
+    @staticmethod
+    def _series(A, C, z, want_grad=False):
+        """S(z) = sum_n (A)_n/(C)_n z^n for 0 <= z < 1 with C > A > 0 (positive terms; ratio < z).
+
+        Returns S and, if asked, dS/dA, dS/dC and dS/dz.
+        """
+        zmax = float(np.max(z)) if z.size else 0.0
+        if zmax <= 0:
+            k = 2
+        else:
+            k = int(min(3000, np.ceil(np.log(1e-18) / np.log(min(zmax, 1 - 1e-9)))) + 2)
+        j = np.arange(k - 1, dtype=np.float64)
+        A2, C2, z2 = A[:, None], C[:, None], z[:, None]
+        term = np.empty((len(z), k))
+        term[:, 0] = 1.0
+        np.cumprod((A2 + j) / (C2 + j) * z2, axis=1, out=term[:, 1:])
+        S = term.sum(axis=1)
+        if not want_grad:
+            return S, None
+        n = np.arange(k, dtype=np.float64)
+        # d log term_n / dA = sum_{j<n} 1/(A+j);  d log term_n / dC = -sum_{j<n} 1/(C+j)
+        cA = np.zeros((len(z), k))
+        np.cumsum(1.0 / (A2 + j), axis=1, out=cA[:, 1:])
+        cC = np.zeros((len(z), k))
+        np.cumsum(1.0 / (C2 + j), axis=1, out=cC[:, 1:])
+        dA = (term * cA).sum(axis=1)
+        dC = -(term * cC).sum(axis=1)
+        zsafe = np.where(z > 0, z, 1.0)
+        dz = np.where(z > 0, (term * n).sum(axis=1) / zsafe, A / C)
+        return S, (dA, dC, dz)
+
+    @classmethod
+    def _log_terms(cls, p, x, tx, T, want_grad=False):
+        """log L per customer (and its gradient), plus log of the bracket = -log P(alive)."""
+        r, alpha, s, beta = p
+        logC = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+
+        def logP(y):
+            return -(r + x) * np.log(alpha + y) - s * np.log(beta + y)
+
+        # Q(y) = (r+s+x) J(y) / P(y)
+        if alpha >= beta:
+            A, Cc = r + x, r + s + x + 1
+            zt, zT = (alpha - beta) / (alpha + tx), (alpha - beta) / (alpha + T)
+            St, gt = cls._series(A, Cc, zt, want_grad)
+            ST, gT = cls._series(A, Cc, zT, want_grad)
+            Qt, QT = St, ST
+        else:
+            A, Cc = np.full_like(x, s + 1), r + s + x + 1
+            zt, zT = (beta - alpha) / (beta + tx), (beta - alpha) / (beta + T)
+            St, gt = cls._series(A, Cc, zt, want_grad)
+            ST, gT = cls._series(A, Cc, zT, want_grad)
+            Qt, QT = (alpha + tx) / (beta + tx) * St, (alpha + T) / (beta + T) * ST
+        k = s / (r + s + x)
+        e = logP(tx) - logP(T)                    # >= 0
+        # bracket = 1 + k (exp(e) Qt - QT) >= 1, in log space
+        u = e + np.log(k) + np.log(Qt)
+        M = np.maximum(u, 0.0)
+        inner = np.exp(-M) + np.exp(u - M) - k * QT * np.exp(-M)
+        log_bracket = M + np.log(inner)
+        ll = logC + logP(T) + log_bracket
+        if not want_grad:
+            return ll, log_bracket, None
+        # ---- gradient. bracket B = 1 + k R Qt - k QT, R = exp(e); d log B = (k R dQt + R Qt dk + k Qt R de
+        #      - k dQT - QT dk) / B; work with the scaled quantities (divide by exp(M)).
+        R_s = np.exp(e - M)                       # R / exp(M)
+        Bs = inner                                # B / exp(M)
+        dk = {"r": -s / (r + s + x) ** 2, "alpha": 0.0, "s": (r + x) / (r + s + x) ** 2, "beta": 0.0}
+        de = {"r": np.log(alpha + T) - np.log(alpha + tx), "alpha": (r + x) * (1 / (alpha + T) - 1 / (alpha + tx)),
+              "s": np.log(beta + T) - np.log(beta + tx), "beta": s * (1 / (beta + T) - 1 / (beta + tx))}
+        # derivatives of Qt, QT
+        dAt, dCt, dzt = gt
+        dAT, dCT, dzT = gT
+        if alpha >= beta:
+            dQt = {"r": dAt + dCt, "s": dCt, "alpha": dzt * (beta + tx) / (alpha + tx) ** 2,
+                   "beta": -dzt / (alpha + tx)}
+            dQT = {"r": dAT + dCT, "s": dCT, "alpha": dzT * (beta + T) / (alpha + T) ** 2,
+                   "beta": -dzT / (alpha + T)}
+        else:
+            ft, fT = (alpha + tx) / (beta + tx), (alpha + T) / (beta + T)
+            # z = (beta-alpha)/(beta+y): dz/dalpha = -1/(beta+y), dz/dbeta = (alpha+y)/(beta+y)^2
+            dQt = {"r": ft * dCt, "s": ft * (dAt + dCt),
+                   "alpha": St / (beta + tx) + ft * dzt * (-1 / (beta + tx)),
+                   "beta": -(alpha + tx) / (beta + tx) ** 2 * St + ft * dzt * (alpha + tx) / (beta + tx) ** 2}
+            dQT = {"r": fT * dCT, "s": fT * (dAT + dCT),
+                   "alpha": ST / (beta + T) + fT * dzT * (-1 / (beta + T)),
+                   "beta": -(alpha + T) / (beta + T) ** 2 * ST + fT * dzT * (alpha + T) / (beta + T) ** 2}
+        dlogC = {"r": special.digamma(r + x) - special.digamma(r) + np.log(alpha), "alpha": r / alpha,
+                 "s": np.log(beta), "beta": s / beta}
+        dlogPT = {"r": -np.log(alpha + T), "alpha": -(r + x) / (alpha + T), "s": -np.log(beta + T),
+                  "beta": -s / (beta + T)}
+        eM = np.exp(-M)
+        grads = []
+        for nm in ("r", "alpha", "s", "beta"):
+            dB_s = (k * R_s * dQt[nm] + R_s * Qt * dk[nm] + k * Qt * R_s * de[nm]
+                    - (k * dQT[nm] + QT * dk[nm]) * eM)
+            grads.append(dlogC[nm] + dlogPT[nm] + dB_s / Bs)
+        return ll, log_bracket, np.vstack(grads)
+
+    @classmethod
+    def _ll_grad(cls, p, d):
+        ll, _, g = cls._log_terms(p, d["x"], d["tx"], d["T"], want_grad=True)
+        return float(d["w"] @ ll), g @ d["w"]
+
+    def _arr(self, frequency, recency, T, where):
+        self._check_fitted(where)
+        x = _as_array(frequency, "frequency", f"ParetoNBDModel.{where}")
+        tx = _as_array(recency, "recency", f"ParetoNBDModel.{where}")
+        TT = _as_array(T, "T", f"ParetoNBDModel.{where}")
+        x, tx, TT = np.broadcast_arrays(x, tx, TT)
+        return x.ravel(), tx.ravel(), TT.ravel(), x.shape
+
+    def probability_alive(self, frequency, recency, T) -> np.ndarray:
+        """P(alive | x, t_x, T) = C P(T) / L (the share of the likelihood from 'still alive at T')."""
+        x, tx, T, shape = self._arr(frequency, recency, T, "probability_alive")
+        _, log_bracket, _ = self._log_terms(self.params_.to_numpy(), x, tx, T)
+        return np.exp(-log_bracket).reshape(shape)
+
+    def expected_transactions(self, t) -> np.ndarray:
+        """Unconditional E[X(t)] = r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]."""
+        self._check_fitted("expected_transactions")
+        t = _as_array(t, "t", "ParetoNBDModel.expected_transactions")
+        r, alpha, s, beta = self.params_.to_numpy()
+        return r * beta / alpha * _one_minus_pow_over(np.log(beta / (beta + t)), s - 1)
+
+    def conditional_expected_transactions(self, t, frequency, recency, T) -> np.ndarray:
+        """E[Y(t) | x, t_x, T] = (r+x)(beta+T)/(alpha+T) [1-((beta+T)/(beta+T+t))^(s-1)]/(s-1) P(alive)."""
+        x, tx, TT, shape = self._arr(frequency, recency, T, "conditional_expected_transactions")
+        t = _as_array(t, "t", "ParetoNBDModel.conditional_expected_transactions")
+        pa = self.probability_alive(x, tx, TT).reshape(shape)   # the expensive part: once per history
+        x, tx, TT, t, pa = np.broadcast_arrays(x.reshape(shape), tx.reshape(shape), TT.reshape(shape), t, pa)
+        r, alpha, s, beta = self.params_.to_numpy()
+        core = (r + x) * (beta + TT) / (alpha + TT) * _one_minus_pow_over(np.log((beta + TT) / (beta + TT + t)), s - 1)
+        return core * pa
+
+
+def _one_minus_pow_over(log_u, c):
+    """[1 - u^c] / c, with the limit -log u at c = 0 (u = exp(log_u) in (0, 1])."""
+    if abs(c) < 1e-8:
+        return -log_u
+    return -np.expm1(c * log_u) / c
+
+
+# --------------------------------------------------------------------------------------------------
+# Gamma-Gamma
+# --------------------------------------------------------------------------------------------------
+
+class GammaGammaModel(_MLModel):
+    """Gamma-Gamma model of spend per transaction (Fader, Hardie & Berger 2004).
+
+    Each transaction's value is Gamma(shape ``p``, rate nu) with nu ~ Gamma(shape ``q``, rate ``gamma``)
+    across customers; the mean spend per transaction of a customer is then ``p / nu``. Fitted on the
+    customers with at least one repeat transaction, from their number of repeat transactions x and mean
+    repeat spend m_x.
+
+    Examples
+    --------
+    >>> from crm_lessons.datasets import load
+    >>> from crm_lessons.summary import customer_summary
+    >>> s = customer_summary(load("cdnow_sample"), amount_col="dollars", observation_end="1997-09-30")
+    >>> gg = GammaGammaModel().fit(s)
+    >>> gg.params_.round(2).to_dict()
+    {'p': 6.25, 'q': 3.74, 'gamma': 15.44}
+    """
+
+    _param_names = ("p", "q", "gamma")
+
+    def fit(self, summary: pd.DataFrame, *, frequency_col: str = "frequency",
+            monetary_col: str = "monetary_value") -> GammaGammaModel:
+        """Fit to the customers with ``frequency > 0``; returns ``self``."""
+        where = "GammaGammaModel.fit"
+        require_frame(summary, where=where)
+        require_columns(summary, [frequency_col, monetary_col], where=where)
+        require_no_missing(summary, [frequency_col, monetary_col], where=where)
+        require_non_negative(summary, [frequency_col, monetary_col], where=where)
+        x = summary[frequency_col].to_numpy(dtype=np.float64)
+        m = summary[monetary_col].to_numpy(dtype=np.float64)
+        keep = x > 0
+        if np.any(keep & (m <= 0)):
+            n0 = int(np.sum(keep & (m <= 0)))
+            raise CRMInputError(f"{where}: {n0} customer(s) have repeat transactions but {monetary_col!r} = 0; "
+                                "the Gamma-Gamma model needs positive spend. Drop them first.")
+        if keep.sum() < 2:
+            raise CRMInputError(f"{where}: needs at least 2 customers with frequency > 0, got {int(keep.sum())}.")
+        x, m = x[keep], m[keep]
+        self._fit({"x": x, "m": m, "logm": np.log(m), "logx": np.log(x), "n": len(x)})
+        return self
+
+    @staticmethod
+    def _ll_grad(par, d):
+        p, q, g = par
+        x, m, logm, logx = d["x"], d["m"], d["logm"], d["logx"]
+        px = p * x
+        lgm = np.log(g + m * x)
+        ll = (special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q) + q * np.log(g)
+              + (px - 1) * logm + px * logx - (px + q) * lgm)
+        psi = special.digamma(px + q)
+        dp = (x * (psi - special.digamma(px) + logm + logx - lgm)).sum()
+        dq = (psi - special.digamma(q) + np.log(g) - lgm).sum()
+        dg = (q / g - (px + q) / (g + m * x)).sum()
+        return float(ll.sum()), np.array([dp, dq, dg])
+
+    def conditional_expected_average_spend(self, frequency, monetary_value) -> np.ndarray:
+        """E[spend per transaction | x, m_x] = (p (gamma + x m_x)) / (p x + q - 1).
+
+        A weighted average of the population mean p gamma/(q-1) and the customer's own mean m_x.
+        """
+        self._check_fitted("conditional_expected_average_spend")
+        x = _as_array(frequency, "frequency", "GammaGammaModel.conditional_expected_average_spend")
+        m = _as_array(monetary_value, "monetary_value", "GammaGammaModel.conditional_expected_average_spend")
+        p, q, g = self.params_.to_numpy()
+        return p * (g + x * m) / (p * x + q - 1)
+
+    def population_mean_spend(self) -> float:
+        """Mean spend per transaction across customers, p gamma / (q - 1) (infinite if q <= 1)."""
+        self._check_fitted("population_mean_spend")
+        p, q, g = self.params_.to_numpy()
+        return float(p * g / (q - 1)) if q > 1 else float("inf")
+
+
+# --------------------------------------------------------------------------------------------------
+# Cohort curves and CLV
+# --------------------------------------------------------------------------------------------------
+
+def cohort_repeat_transactions(model, birth_times, times) -> np.ndarray:
+    """Expected cumulative repeat transactions of a cohort at each calendar time.
+
+    Sum over customers of the unconditional E[X(t - b_i)] (0 before customer i's first purchase at b_i).
+
+    Parameters
+    ----------
+    model : BetaGeoModel or ParetoNBDModel
+        A fitted transaction model.
+    birth_times : array-like
+        Time of each customer's first purchase, in the model's time unit, from the cohort's start.
+    times : array-like
+        Calendar times (same unit and origin) at which to evaluate the cumulative total.
+
+    Returns
+    -------
+    ndarray
+        Expected cumulative repeat transactions, one per entry of ``times``.
+
+    Examples
+    --------
+    >>> m = BetaGeoModel(); m.params_ = pd.Series({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    >>> cohort_repeat_transactions(m, [0.0, 1.0], [0.0, 2.0]).round(3)
+    array([0.   , 0.157])
+    """
+    model._check_fitted("cohort_repeat_transactions")
+    b = _as_array(birth_times, "birth_times", "cohort_repeat_transactions").ravel()
+    t = _as_array(times, "times", "cohort_repeat_transactions").ravel()
+    bu, cnt = np.unique(b, return_counts=True)
+    age = t[:, None] - bu[None, :]
+    pos = age > 0
+    ex = np.zeros_like(age)
+    ex[pos] = model.expected_transactions(age[pos])
+    return ex @ cnt
+
+
+def per_period_discount_rate(annual_discount_rate: float, periods_per_year: float) -> float:
+    """The per-period rate equivalent to an annual rate: (1 + annual)^(1/periods_per_year) - 1.
+
+    Examples
+    --------
+    >>> round(per_period_discount_rate(0.10, 12), 6)
+    0.007974
+    """
+    where = "per_period_discount_rate"
+    d = require_number(annual_discount_rate, "annual_discount_rate", where=where, low=0, high=10)
+    k = require_number(periods_per_year, "periods_per_year", where=where, low=0, low_inclusive=False)
+    return float((1 + d) ** (1 / k) - 1)
+
+
+def customer_lifetime_value(
+    transaction_model,
+    summary: pd.DataFrame,
+    *,
+    spend_per_transaction,
+    margin_share: float,
+    annual_discount_rate: float,
+    periods_per_year: float,
+    horizon_periods: int,
+    frequency_col: str = "frequency",
+    recency_col: str = "recency",
+    T_col: str = "T",
+) -> pd.Series:
+    """Customer lifetime value: discounted expected residual transactions x expected margin.
+
+    CLV_i = margin_share x E[spend_i] x sum_{k=1..H} (E[Y_i(k)] - E[Y_i(k-1)]) / (1 + d)^k,
+
+    where E[Y_i(k)] is the model's conditional expected number of transactions in the next k periods,
+    d the per-period discount rate equivalent to ``annual_discount_rate`` (transactions of period k
+    are discounted to the end of that period) and H the horizon. This is the discrete version of
+    the "discounted expected residual transactions" of Fader, Hardie & Lee (2005b) used by lifetimes'
+    ``customer_lifetime_value``.
+
+    Parameters
+    ----------
+    transaction_model : BetaGeoModel or ParetoNBDModel
+        Fitted.
+    summary : DataFrame
+        One row per customer with frequency, recency and T in the model's time unit. Not modified.
+    spend_per_transaction : array-like or Series
+        Expected spend per transaction of each customer (e.g. from
+        :meth:`GammaGammaModel.conditional_expected_average_spend`), aligned with ``summary``.
+    margin_share : float in (0, 1]
+        Share of spend that is margin.
+    annual_discount_rate : float
+        E.g. 0.10 for 10% a year.
+    periods_per_year : float
+        52.18 for weeks (365.25/7), 12 for months, 365.25 for days.
+    horizon_periods : int
+        Number of future periods counted.
+
+    Returns
+    -------
+    Series
+        CLV per customer, indexed like ``summary``, named ``clv``.
+
+    Examples
+    --------
+    >>> m = BetaGeoModel(); m.params_ = pd.Series({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    >>> s = pd.DataFrame({"frequency": [0, 5], "recency": [0.0, 30.0], "T": [38.0, 38.0]})
+    >>> customer_lifetime_value(m, s, spend_per_transaction=[30.0, 40.0], margin_share=0.3,
+    ...                         annual_discount_rate=0.1, periods_per_year=52, horizon_periods=104).round(2).tolist()
+    [3.8, 65.82]
+    """
+    where = "customer_lifetime_value"
+    if not hasattr(transaction_model, "conditional_expected_transactions"):
+        raise CRMInputError(f"{where}: transaction_model must be a BetaGeoModel or ParetoNBDModel.")
+    transaction_model._check_fitted(where)
+    x, tx, T = _rfm_arrays(summary, frequency_col, recency_col, T_col, where)
+    spend = np.asarray(spend_per_transaction, dtype=np.float64).ravel()
+    if spend.shape != x.shape:
+        raise CRMInputError(f"{where}: spend_per_transaction has {spend.size} values; expected one per customer "
+                            f"({x.size}).")
+    if not np.all(np.isfinite(spend)) or np.any(spend < 0):
+        raise CRMInputError(f"{where}: spend_per_transaction must be finite and >= 0.")
+    share = require_probability(margin_share, "margin_share", where=where, allow_zero=False)
+    d = per_period_discount_rate(annual_discount_rate, periods_per_year)
+    h = require_positive_int(horizon_periods, "horizon_periods", where=where)
+    # group identical histories: the expensive part is E[Y(k)] per distinct (x, t_x, T)
+    keys = np.column_stack([x, tx, T])
+    uk, inv = np.unique(keys, axis=0, return_inverse=True)
+    inv = inv.ravel()
+    k = np.arange(1, h + 1, dtype=np.float64)
+    ey = transaction_model.conditional_expected_transactions(k[None, :], uk[:, [0]], uk[:, [1]], uk[:, [2]])
+    inc = np.diff(np.concatenate([np.zeros((len(uk), 1)), ey], axis=1), axis=1)
+    dert = inc @ (1 + d) ** -k
+    clv = share * spend * dert[inv]
+    return pd.Series(clv, index=summary.index, name="clv")
+
+
+# --------------------------------------------------------------------------------------------------
+# Model checks: tracking over calendar time, holdout by calibration frequency
+# --------------------------------------------------------------------------------------------------
+
+def repeat_transactions_tracking(
+    model,
+    transactions: pd.DataFrame,
+    *,
+    start: Any,
+    n_periods: int,
+    customers=None,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    time_unit: str = "week",
+) -> pd.DataFrame:
+    """Actual and model-expected repeat transactions of a cohort, period by period.
+
+    Period k covers days [start + (k-1) u, start + k u) with u the unit length in days. A repeat
+    transaction is a purchase day after a customer's first purchase day. The expectation is the
+    difference of :func:`cohort_repeat_transactions` at the period ends, with each customer's birth
+    time her first purchase day (in units from ``start``), so calibration and holdout are both covered.
+
+    Parameters
+    ----------
+    model : BetaGeoModel or ParetoNBDModel
+        Fitted in the same time unit.
+    transactions : DataFrame
+        One row per purchase (not modified).
+    start : date-like
+        Start of period 1 (the cohort's start, e.g. "1997-01-01").
+    n_periods : int
+        Number of periods to tabulate (78 weeks for CDNOW).
+    customers : array-like, optional
+        Restrict to these customer ids (e.g. the index of a calibration summary).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``period`` (1..n_periods): ``actual``, ``expected``, ``actual_cumulative``,
+        ``expected_cumulative``.
+    """
+    from .summary import TIME_UNITS, _check_frame, _day, _day_numbers, to_timestamp
+
+    where = "repeat_transactions_tracking"
+    model._check_fitted(where)
+    require_choice_unit = TIME_UNITS.get(time_unit)
+    if require_choice_unit is None:
+        raise CRMInputError(f"{where}: time_unit must be one of {list(TIME_UNITS)}, got {time_unit!r}.")
+    unit = require_choice_unit
+    _check_frame(transactions, customer_col, date_col, None, where)
+    n = require_positive_int(n_periods, "n_periods", where=where)
+    d0 = _day(to_timestamp(start, "start", where=where))
+    frame = pd.DataFrame({"cid": transactions[customer_col].to_numpy(),
+                          "day": _day_numbers(transactions[date_col]) - d0})
+    if customers is not None:
+        frame = frame[frame["cid"].isin(pd.Index(customers))]
+    frame = frame.drop_duplicates()
+    first = frame.groupby("cid")["day"].transform("min")
+    if (first < 0).any():
+        raise CRMInputError(f"{where}: some customers first bought before start; pick an earlier start.")
+    rep = frame.loc[frame["day"] > first, "day"].to_numpy()
+    period = np.floor(rep / unit).astype(np.int64) + 1
+    actual = np.bincount(period[period <= n], minlength=n + 1)[1:].astype(np.float64)
+    births = frame.groupby("cid")["day"].min().to_numpy() / unit
+    ends = np.arange(0, n + 1, dtype=np.float64)
+    cum = cohort_repeat_transactions(model, births, ends)
+    out = pd.DataFrame({"actual": actual, "expected": np.diff(cum)},
+                       index=pd.RangeIndex(1, n + 1, name="period"))
+    out["actual_cumulative"] = out["actual"].cumsum()
+    out["expected_cumulative"] = cum[1:]
+    return out
+
+
+def holdout_by_frequency(
+    model,
+    cal_holdout: pd.DataFrame,
+    *,
+    max_frequency: int = 7,
+    frequency_col: str = "frequency_cal",
+    recency_col: str = "recency_cal",
+    T_col: str = "T_cal",
+    holdout_col: str = "frequency_holdout",
+    duration_col: str = "duration_holdout",
+) -> pd.DataFrame:
+    """Mean holdout transactions, actual vs the model's conditional expectation, by calibration frequency.
+
+    The classic check of Fader, Hardie & Lee (2005, Figure 4): customers are grouped by their number
+    of repeat transactions in calibration (``max_frequency`` and above pooled as "7+").
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``frequency_cal`` group (0, 1, ..., "7+"): ``customers``, ``actual``, ``expected``.
+    """
+    where = "holdout_by_frequency"
+    cols = [frequency_col, recency_col, T_col, holdout_col, duration_col]
+    require_frame(cal_holdout, where=where)
+    require_columns(cal_holdout, cols, where=where)
+    require_no_missing(cal_holdout, cols, where=where)
+    k = require_positive_int(max_frequency, "max_frequency", where=where)
+    pred = model.conditional_expected_transactions(
+        cal_holdout[duration_col].to_numpy(dtype=float), cal_holdout[frequency_col].to_numpy(dtype=float),
+        cal_holdout[recency_col].to_numpy(dtype=float), cal_holdout[T_col].to_numpy(dtype=float))
+    x = cal_holdout[frequency_col].to_numpy(dtype=float)
+    group = np.minimum(x, k).astype(int)
+    labels = [str(i) for i in range(k)] + [f"{k}+"]
+    frame = pd.DataFrame({"group": pd.Categorical([labels[g] for g in group], categories=labels, ordered=True),
+                          "actual": cal_holdout[holdout_col].to_numpy(dtype=float), "expected": pred})
+    out = frame.groupby("group", observed=False).agg(customers=("actual", "size"), actual=("actual", "mean"),
+                                                     expected=("expected", "mean"))
+    out.index.name = "frequency_cal"
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Case-study parameters
+# --------------------------------------------------------------------------------------------------
+
+def check_case_parameters(
+    *,
+    calibration_end: Any,
+    holdout_weeks: Any,
+    time_unit: Any,
+    model: Any,
+    annual_discount_rate: Any,
+    margin_share: Any,
+    horizon_years: Any,
+    top_n: Any,
+    data_start: Any = "1997-01-01",
+    data_end: Any = "1998-06-30",
+) -> dict:
+    """Validate the parameters of the CDNOW case study; return them (dates parsed) or raise.
+
+    Each error names the parameter, the value given and what is expected.
+
+    Examples
+    --------
+    >>> p = check_case_parameters(calibration_end="1997-09-30", holdout_weeks=39, time_unit="week",
+    ...                           model="bgnbd", annual_discount_rate=0.1, margin_share=0.3,
+    ...                           horizon_years=10, top_n=100)
+    >>> str(p["holdout_end"].date()), p["periods_per_year"]
+    ('1998-06-30', 52.17857142857143)
+    >>> check_case_parameters(calibration_end="1997-09-30", holdout_weeks=39, time_unit="weeks",
+    ...                       model="bgnbd", annual_discount_rate=0.1, margin_share=0.3,
+    ...                       horizon_years=10, top_n=100)
+    Traceback (most recent call last):
+    ...
+    crm_lessons._validate.CRMInputError: clv_cdnow parameters: time_unit must be one of 'day', 'week', 'month', got 'weeks'.
+    """
+    from ._validate import require_choice
+    from .summary import TIME_UNITS, to_timestamp
+
+    where = "clv_cdnow parameters"
+    cal = to_timestamp(calibration_end, "calibration_end", where=where)
+    start, end = pd.Timestamp(data_start), pd.Timestamp(data_end)
+    hw = require_positive_int(holdout_weeks, "holdout_weeks", where=where)
+    require_choice(time_unit, "time_unit", list(TIME_UNITS), where=where)
+    require_choice(model, "model", ["bgnbd", "pareto"], where=where)
+    rate = require_number(annual_discount_rate, "annual_discount_rate", where=where, low=0, high=1)
+    share = require_probability(margin_share, "margin_share", where=where, allow_zero=False)
+    years = require_number(horizon_years, "horizon_years", where=where, low=0, high=100, low_inclusive=False)
+    n = require_positive_int(top_n, "top_n", where=where)
+    if not (start + pd.Timedelta(days=28) <= cal < end):
+        raise CRMInputError(f"{where}: calibration_end must lie between {(start + pd.Timedelta(days=28)).date()} "
+                            f"and {end.date()} (the data run {start.date()} to {end.date()}), got {calibration_end!r}.")
+    hold_end = cal + pd.Timedelta(days=7 * hw)
+    if hold_end > end:
+        max_w = (end - cal).days // 7
+        raise CRMInputError(f"{where}: holdout_weeks={hw} runs past the end of the data ({end.date()}); with "
+                            f"calibration_end={cal.date()} use at most {max_w}.")
+    unit = TIME_UNITS[time_unit]
+    return {"calibration_end": cal, "holdout_end": hold_end, "holdout_weeks": hw, "time_unit": time_unit,
+            "unit_days": unit, "holdout_periods": 7 * hw / unit, "periods_per_year": 365.25 / unit,
+            "model": model, "annual_discount_rate": rate, "margin_share": share, "horizon_years": years,
+            "horizon_periods": int(round(years * 365.25 / unit)), "top_n": n}
