@@ -34,7 +34,7 @@ def test_chapter_has_a_lang_parameter(path):
 @pytest.mark.slow
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_renders_every_chart_in_chinese_without_missing_glyphs(path, cjk, monkeypatch):
-    from nbclient import NotebookClient
+    from crm_lessons._execution import execute
 
     nb = nbformat.read(path, as_version=4)
     i = _lang_cell(nb)
@@ -43,8 +43,7 @@ def test_chapter_renders_every_chart_in_chinese_without_missing_glyphs(path, cjk
     nb.cells.append(nbformat.v4.new_code_cell(
         "import json as _j; from crm_lessons import plotting as _p; print(_j.dumps({'lang': _p.current_language()}))"))
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # charts as PNG outputs
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    execute(nb, cwd=str(path.parent), timeout=300)
     texts, images = [], 0
     for cell in nb.cells:
         for out in cell.get("outputs", []):

@@ -63,7 +63,7 @@ def _questions(nb) -> list[str]:
 @lru_cache(maxsize=None)
 def _execute(path_str: str) -> tuple[dict, list[str]]:
     """Execute a generated notebook in a temporary copy of its folder; return (check results, code)."""
-    from nbclient import NotebookClient
+    from crm_lessons._execution import execute
 
     path = Path(path_str)
     nb = nbformat.read(path, as_version=4)
@@ -84,8 +84,7 @@ def _execute(path_str: str) -> tuple[dict, list[str]]:
     try:
         work = tmp / path.parent.name
         shutil.copytree(path.parent, work)
-        NotebookClient(nb, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(work)}}).execute()
+        execute(nb, cwd=str(work), timeout=300)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")

@@ -45,6 +45,10 @@ def exercise_dirs() -> list[Path]:
     return sorted(p for p in (ROOT / "exercises").iterdir() if p.is_dir() and (p / f"{p.name}.ipynb").exists())
 
 
+def _rel(p: Path) -> str:
+    return str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p)
+
+
 def _strip_nb(nb: dict) -> dict:
     nb = json.loads(json.dumps(nb))
     meta = nb.get("metadata", {})
@@ -99,18 +103,16 @@ def check_stripped(paths: list[Path]) -> list[Path]:
     return bad
 
 
-def _execute(path: Path, timeout: int = 600):
+def _execute(path: Path, timeout: int = 300):
     import nbformat
-    from nbclient import NotebookClient
+
+    from crm_lessons._execution import execute
 
     nb = nbformat.read(path, as_version=4)
-    env_cwd = path.parent
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(env_cwd)}})
     t0 = time.perf_counter()
     status = "ok"
     try:
-        client.execute()
+        execute(nb, cwd=str(path.parent), timeout=timeout)
     except Exception as exc:  # noqa: BLE001 - report, do not hide
         status = f"error: {type(exc).__name__}: {str(exc).strip().splitlines()[-1][:120] if str(exc).strip() else ''}"
     return nb, time.perf_counter() - t0, status
@@ -122,7 +124,7 @@ def refresh(paths: list[Path]) -> int:
     rc = 0
     for p in paths:
         nb, secs, status = _execute(p)
-        print(f"{p.relative_to(ROOT)}: {secs:.1f} s, {status}")
+        print(f"{_rel(p)}: {secs:.1f} s, {status}")
         if status != "ok":
             rc = 1
             continue

@@ -57,7 +57,7 @@ OUTCOMES = ("never complained", "recovered", "not recovered", "still open")
 _HIGH_SHARE = {"billing": 0.15, "delivery": 0.10, "product defect": 0.30, "staff attitude": 0.20,
                "website": 0.05, "returns": 0.10, "privacy": 0.45, "other": 0.10}
 # Median hours to a first response by channel, and median hours from first response to resolution
-# by severity (log-normal spread 0.9 and 0.8).
+# by severity (log-normal spread 1.0 and 1.1).
 _FIRST_RESPONSE_H = {"phone": 0.3, "email": 20.0, "web form": 16.0, "social media": 3.0, "store": 1.0}
 _RESOLVE_H = {"low": 30.0, "medium": 80.0, "high": 220.0}
 _STEPS = {"low": 0.6, "medium": 1.5, "high": 3.0}
@@ -179,8 +179,8 @@ def make_tickets(
     severity = np.where(high, "high", np.where(rng.random(m) < 0.6, "low", "medium"))
 
     opened_h = rng.uniform(0, year_h, m)
-    fr_h = np.exp(np.log([_FIRST_RESPONSE_H[c] for c in channel]) + 0.9 * rng.standard_normal(m))
-    res_h = fr_h + np.exp(np.log([_RESOLVE_H[s] for s in severity]) + 0.8 * rng.standard_normal(m))
+    fr_h = np.exp(np.log([_FIRST_RESPONSE_H[c] for c in channel]) + 1.0 * rng.standard_normal(m))
+    res_h = fr_h + np.exp(np.log([_RESOLVE_H[s] for s in severity]) + 1.1 * rng.standard_normal(m))
     steps = 1 + rng.poisson([_STEPS[s] for s in severity])
 
     p_rec = _logit_inv(1.2 - speed_effect * np.log(res_h / 48.0) - 0.7 * high)
@@ -305,7 +305,9 @@ def time_to_event(tickets: pd.DataFrame, *, event: str = "resolved", start: str 
     event : {"resolved", "first_response"}
         Which timestamp ends the duration.
     end_of_data : date, optional
-        When observation stopped; default: the latest timestamp in the data, rounded up to a day.
+        When observation stopped; default: the latest timestamp in the data, rounded up to a day. An
+        earlier date analyses a snapshot: later tickets are left out and later events count as not
+        yet happened.
 
     Returns
     -------
@@ -331,8 +333,11 @@ def time_to_event(tickets: pd.DataFrame, *, event: str = "resolved", start: str 
         end = latest.ceil("D")
     else:
         end = pd.Timestamp(end_of_data)
-    out = tickets.copy()
-    observed = out[event].notna()
+    # A snapshot: tickets not yet opened are unknown; events after the snapshot have not happened yet.
+    out = tickets[tickets[start] < end].copy()
+    if out.empty:
+        raise CRMInputError(f"{where}: no ticket was opened before end_of_data={end}; choose a later date.")
+    observed = out[event].notna() & (out[event] <= end)
     stop = out[event].where(observed, end)
     hours = (stop - out[start]) / pd.Timedelta(hours=1)
     if (hours < 0).any():
@@ -377,7 +382,8 @@ def km_medians(tickets: pd.DataFrame, *, event: str = "resolved", by: str | None
         sf = SurvfuncRight(g["hours"].to_numpy(), g["observed"].to_numpy().astype(int))
         med = sf.quantile(0.5)
         try:
-            lo, hi = sf.quantile_ci(0.5)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                lo, hi = sf.quantile_ci(0.5)
         except (ValueError, IndexError, ZeroDivisionError):
             lo, hi = np.nan, np.nan
         rows.append({by_col: str(key), "tickets": len(g), "still_open": int((~g["observed"]).sum()),

@@ -25,12 +25,11 @@ from ._validate import (
     CRMInputError,
     require_choice,
     require_columns,
-    require_datetime,
     require_frame,
-    require_no_missing,
     require_number,
     require_positive_int,
     require_probability,
+    require_transactions,
 )
 
 __all__ = [
@@ -52,11 +51,7 @@ _FREQS = {"M": "M", "Q": "Q"}
 
 
 def _check_tx(tx, customer, date, where):
-    require_frame(tx, where=where)
-    require_columns(tx, [customer, date], where=where)
-    require_no_missing(tx, [customer, date], where=where)
-    require_datetime(tx, [date], where=where)
-    return tx
+    return require_transactions(tx, where=where, customer_col=customer, date_col=date)
 
 
 def purchase_summary(transactions: pd.DataFrame, *, customer: str = "customer_id", date: str = "date",

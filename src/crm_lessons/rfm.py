@@ -35,33 +35,25 @@ from ._validate import (
     CRMInputError,
     require_choice,
     require_columns,
-    require_datetime,
     require_frame,
     require_no_missing,
     require_non_negative,
     require_numeric,
     require_positive_int,
+    require_date,
+    require_transactions,
 )
 
 __all__ = ["rfm_summary", "rfm_scores", "holdout_value", "rfm_holdout", "rfm_response", "rfm_rank_correlation"]
 
 
 def _ts(value: Any, name: str, where: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise CRMInputError(f"{where}: {name} must be a date such as '1997-09-30', got {value!r}.") from exc
-    if pd.isna(ts):
-        raise CRMInputError(f"{where}: {name} must be a date such as '1997-09-30', got {value!r}.")
-    return ts
+    return require_date(value, name, where=where)
 
 
 def _check_tx(transactions, customer_col, date_col, amount_col, where):
-    require_frame(transactions, where=where)
-    require_columns(transactions, [customer_col, date_col, amount_col], where=where)
-    require_no_missing(transactions, [customer_col, date_col, amount_col], where=where)
-    require_datetime(transactions, [date_col], where=where)
-    require_non_negative(transactions, [amount_col], where=where)
+    require_transactions(transactions, where=where, customer_col=customer_col, date_col=date_col,
+                         amount_col=amount_col)
 
 
 def rfm_summary(

@@ -55,6 +55,9 @@ __all__ = [
     "deflect",
     "deflection_effect",
     "simulate_queue",
+    "abandonment_sweep",
+    "evaluate_staffing",
+    "check_staffing_parameters",
     "WEEKDAYS",
 ]
 
@@ -299,8 +302,8 @@ def erlang_table(load: float, agents, *, answer_time_seconds: float = 20,
     --------
     >>> erlang_table(10, range(11, 15)).round(3)
        agents  p_wait  service_level  asa_seconds  occupancy
-    0      11   0.682          0.390      122.777      0.909
-    1      12   0.449          0.640       40.444      0.833
+    0      11   0.682          0.390      122.781      0.909
+    1      12   0.449          0.640       40.445      0.833
     2      13   0.285          0.796       17.116      0.769
     3      14   0.174          0.888        7.836      0.714
     """
@@ -632,3 +635,110 @@ def simulate_queue(calls_per_hour: float, agents: int, *, handling_time_seconds:
         "occupancy": float(min(1.0, service[k:][ans].sum() / (c * horizon))),
         "load_erlangs": float(load),
     })
+
+
+def abandonment_sweep(calls_per_hour: float, agents: int, patience_values, *,
+                      handling_time_seconds: float = 180, answer_time_seconds: float = 20,
+                      n_calls: int = 20_000, seed: int = 0) -> pd.DataFrame:
+    """Simulate the queue for several mean patience values and set Erlang C's answer beside them.
+
+    Erlang C assumes nobody hangs up. With impatient callers the simulated queue loses calls (the
+    ``abandoned_share``), the callers who stay wait less, and Erlang C's service level no longer
+    describes what callers experience. ``erlang_c`` is ``NaN`` when ``agents <= load`` (Erlang C has
+    no answer, yet with abandonment the simulated queue still settles).
+
+    Examples
+    --------
+    >>> sw = abandonment_sweep(200, 14, [30, 600], n_calls=5_000)
+    >>> sw["abandoned_share"].is_monotonic_decreasing
+    True
+    """
+    where = "abandonment_sweep"
+    rate = _with_hint(require_number, calls_per_hour, "calls_per_hour", where=where, low=0.0,
+                      low_inclusive=False, hint="Pass the arrival rate in calls per hour (> 0).")
+    aht = _handling_time(handling_time_seconds, where)
+    c = _agents(agents, where)
+    load = rate / 3600.0 * aht
+    ec = (service_level(load, c, answer_time_seconds=answer_time_seconds, handling_time_seconds=aht)
+          if c > load else float("nan"))
+    rows = []
+    for p in patience_values:
+        sim = simulate_queue(rate, c, handling_time_seconds=aht, answer_time_seconds=answer_time_seconds,
+                             patience_seconds=p, n_calls=n_calls, seed=seed)
+        rows.append({"patience_seconds": float(p), **sim.to_dict(), "erlang_c": ec})
+    return pd.DataFrame(rows)
+
+
+def evaluate_staffing(profile: pd.DataFrame, agents, *, answer_time_seconds: float = 20,
+                      handling_time_seconds: float = 300, interval_minutes: int = 30,
+                      calls_col: str = "calls") -> pd.DataFrame:
+    """Service level per interval for a *given* number of agents (e.g. a flat roster all day).
+
+    Intervals where ``agents <= load`` get a service level of 0 (the queue grows without end in that
+    interval under Erlang C's assumptions) and ``overloaded = True``.
+
+    Examples
+    --------
+    >>> evaluate_staffing(pd.DataFrame({"calls": [100, 200]}), 14, handling_time_seconds=180)[
+    ...     ["service_level", "overloaded"]].round(3).to_dict("list")
+    {'service_level': [0.888, 0.0], 'overloaded': [False, True]}
+    """
+    where = "evaluate_staffing"
+    require_frame(profile, where=where)
+    require_no_missing(profile, [calls_col], where=where)
+    require_non_negative(profile, [calls_col], where=where)
+    aht = _handling_time(handling_time_seconds, where)
+    t = _answer_time(answer_time_seconds, where)
+    minutes = require_positive_int(interval_minutes, "interval_minutes", where=where)
+    counts = np.broadcast_to(np.asarray(agents), (len(profile),))
+    out = profile.copy()
+    out["load_erlangs"] = out[calls_col].astype(float) * aht / (minutes * 60.0)
+    sl, over = [], []
+    for a, c in zip(out["load_erlangs"], counts):
+        c = _agents(int(c), where)
+        if c <= a:
+            sl.append(0.0), over.append(True)
+        else:
+            sl.append(service_level(a, c, answer_time_seconds=t, handling_time_seconds=aht))
+            over.append(False)
+    out["agents"] = counts.astype("int64")
+    out["service_level"] = sl
+    out["overloaded"] = over
+    return out
+
+
+def check_staffing_parameters(*, service_level_target: float, answer_time_seconds: float,
+                              handling_time_seconds: float, shrinkage: float, deflection_share: float,
+                              weekday: str, hourly_cost: float, max_occupancy: float = 1.0,
+                              weekdays=WEEKDAYS[:5]) -> dict:
+    """Validate the staffing case study's parameters; return them as a dict of clean values.
+
+    Each bad value raises :class:`~crm_lessons._validate.CRMInputError` naming the parameter, the value
+    and what to change.
+
+    Examples
+    --------
+    >>> check_staffing_parameters(service_level_target=0.8, answer_time_seconds=20,
+    ...     handling_time_seconds=300, shrinkage=0.3, deflection_share=0.1, weekday="Monday",
+    ...     hourly_cost=25)["weekday"]
+    'Monday'
+    """
+    where = "service_staffing"
+    out = {
+        "service_level_target": _target(service_level_target, where),
+        "answer_time_seconds": _answer_time(answer_time_seconds, where),
+        "handling_time_seconds": _handling_time(handling_time_seconds, where),
+        "shrinkage": _shrinkage(shrinkage, where),
+        "deflection_share": _share(deflection_share, where),
+        "hourly_cost": _with_hint(require_number, hourly_cost, "hourly_cost", where=where, low=0.0,
+                                  hint="Give the cost of one paid agent-hour (>= 0), e.g. 25."),
+        "max_occupancy": _with_hint(require_number, max_occupancy, "max_occupancy", where=where, low=0.0,
+                                    high=1.0, low_inclusive=False,
+                                    hint="Give the occupancy cap as a share in (0, 1], e.g. 0.85 (1 = no cap)."),
+    }
+    if not isinstance(weekday, str):
+        raise CRMInputError(f"{where}: weekday must be a day name such as 'Monday', got {weekday!r}.")
+    day = weekday.strip().capitalize()
+    require_choice(day, "weekday", list(weekdays), where=where)
+    out["weekday"] = day
+    return out

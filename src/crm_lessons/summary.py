@@ -35,12 +35,9 @@ from ._validate import (
     CRMInputError,
     CRMTypeError,
     require_choice,
-    require_columns,
-    require_datetime,
-    require_frame,
-    require_no_missing,
-    require_non_negative,
     require_number,
+    require_date,
+    require_transactions,
 )
 
 __all__ = ["TIME_UNITS", "customer_summary", "calibration_holdout_summary", "to_timestamp"]
@@ -53,17 +50,7 @@ _ENGINES = ("pandas", "duckdb")
 
 def to_timestamp(value: Any, name: str, *, where: str) -> pd.Timestamp:
     """Parse a date parameter (``"1997-09-30"``, a datetime or Timestamp) with a clear error."""
-    if isinstance(value, bool) or not isinstance(value, (str, pd.Timestamp, np.datetime64)) and not hasattr(
-            value, "year"):
-        raise CRMTypeError(f"{where}: {name} must be a date such as '1997-09-30', got {value!r} "
-                           f"({type(value).__name__}).")
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as err:
-        raise CRMInputError(f"{where}: {name} must be a date such as '1997-09-30', got {value!r} ({err}).") from None
-    if ts is pd.NaT or pd.isna(ts):
-        raise CRMInputError(f"{where}: {name} must be a date such as '1997-09-30', got {value!r}.")
-    return ts.tz_localize(None) if ts.tzinfo is not None else ts
+    return require_date(value, name, where=where)
 
 
 def _check_options(time_unit: str, engine: str, where: str) -> float:
@@ -74,13 +61,8 @@ def _check_options(time_unit: str, engine: str, where: str) -> float:
 
 def _check_frame(transactions: pd.DataFrame, customer_col: str, date_col: str, amount_col: str | None,
                  where: str) -> None:
-    require_frame(transactions, where=where)
-    cols = [customer_col, date_col] + ([amount_col] if amount_col else [])
-    require_columns(transactions, cols, where=where)
-    require_no_missing(transactions, cols, where=where)
-    require_datetime(transactions, [date_col], where=where)
-    if amount_col:
-        require_non_negative(transactions, [amount_col], where=where)
+    require_transactions(transactions, where=where, customer_col=customer_col, date_col=date_col,
+                         amount_col=amount_col)
 
 
 def _day_numbers(dates: pd.Series) -> np.ndarray:

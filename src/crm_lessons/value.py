@@ -33,13 +33,14 @@ from ._validate import (
     CRMTypeError,
     require_choice,
     require_columns,
-    require_datetime,
     require_frame,
     require_no_missing,
     require_non_negative,
     require_number,
     require_positive_int,
     require_probability,
+    require_date,
+    require_transactions,
 )
 
 __all__ = [
@@ -77,25 +78,13 @@ _PERIOD_MONTHS = {"M": 1, "Q": 3, "H": 6, "Y": 12}
 
 def _check_transactions(transactions: Any, *, where: str, customer_col: str, date_col: str,
                         amount_col: str) -> pd.DataFrame:
-    require_frame(transactions, where=where)
-    cols = [customer_col, date_col, amount_col]
-    require_columns(transactions, cols, where=where)
-    require_no_missing(transactions, cols, where=where)
-    require_datetime(transactions, [date_col], where=where)
-    require_non_negative(transactions, [amount_col], where=where)
-    return transactions[cols].copy()
+    require_transactions(transactions, where=where, customer_col=customer_col, date_col=date_col,
+                         amount_col=amount_col)
+    return transactions[[customer_col, date_col, amount_col]].copy()
 
 
 def _as_timestamp(value: Any, name: str, *, where: str) -> pd.Timestamp:
-    if value is None:
-        raise CRMInputError(f"{where}: {name} is required, e.g. {name}='1998-06-30'.")
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as err:
-        raise CRMInputError(f"{where}: {name} must be a date such as '1998-06-30', got {value!r}.") from err
-    if ts is pd.NaT:
-        raise CRMInputError(f"{where}: {name} must be a date such as '1998-06-30', got {value!r}.")
-    return ts
+    return require_date(value, name, where=where)
 
 
 def _values_array(values: Any, *, where: str, name: str = "values") -> np.ndarray:
