@@ -8,15 +8,9 @@ import numpy as np
 import pandas as pd
 
 from .._validate import CRMInputError, require_columns, require_number, require_positive_int
-from ._core import PALETTE, finish, label, new_figure
+from ._core import PALETTE, ensure_ax, finish, label
 
 __all__ = ["tracking_chart", "holdout_frequency_chart", "p_alive_heatmap", "clv_distribution_chart"]
-
-
-def _ax(ax):
-    if ax is None:
-        _, ax = new_figure()
-    return ax
 
 
 def tracking_chart(tracking: pd.DataFrame, *, cumulative: bool = False, calibration_periods: float | None = None,
@@ -52,7 +46,7 @@ def tracking_chart(tracking: pd.DataFrame, *, cumulative: bool = False, calibrat
     """
     cols = ["actual_cumulative", "expected_cumulative"] if cumulative else ["actual", "expected"]
     require_columns(tracking, cols, where="tracking_chart")
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     x = np.asarray(tracking.index, dtype=float)
     ax.plot(x, tracking[cols[0]], color=PALETTE[0], lw=2.5, label="actual")
     ax.plot(x, tracking[cols[1]], color=PALETTE[3], lw=2.5, ls="--", label="model")
@@ -70,7 +64,7 @@ def holdout_frequency_chart(table: pd.DataFrame, *, ax=None):
     ``table`` comes from :func:`crm_lessons.clv.holdout_by_frequency`.
     """
     require_columns(table, ["actual", "expected"], where="holdout_frequency_chart")
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     pos = np.arange(len(table))
     ax.bar(pos - 0.2, table["actual"], width=0.4, color=PALETTE[0], label="actual")
     ax.bar(pos + 0.2, table["expected"], width=0.4, color=PALETTE[1], label="model")
@@ -108,7 +102,7 @@ def p_alive_heatmap(model, *, T: float, max_frequency: int = 14, n_recency: int 
     R, F = np.meshgrid(rec, freq)
     P = model.probability_alive(F, np.where(F == 0, 0.0, R), np.full_like(R, T))
     P = np.asarray(P).reshape(R.shape)
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     mesh = ax.pcolormesh(rec, freq, P, cmap="viridis", vmin=0, vmax=1, shading="nearest")
     cb = ax.figure.colorbar(mesh, ax=ax)
     cb.set_label(label("P(alive)"))
@@ -136,7 +130,7 @@ def clv_distribution_chart(clv: Any, *, top_n: int = 100, ax=None):
     n = require_positive_int(top_n, "top_n", where="clv_distribution_chart")
     srt = np.sort(v)[::-1]
     share = srt[:n].sum() / srt.sum() if srt.sum() > 0 else float("nan")
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     pos = srt[srt > 0]
     lo = max(float(np.quantile(pos, 0.002)) if pos.size else 1e-2, 1e-2)   # ignore a handful of near-zeros
     bins = np.geomspace(lo, max(srt[0], lo * 10), 40)

@@ -172,6 +172,11 @@ def new_figure(ncols: int = 1, nrows: int = 1, *, width: float | None = None,
     return plt.subplots(nrows, ncols, figsize=(w, h), **kwargs)
 
 
+def ensure_ax(ax=None):
+    """Return ``ax``, or the axes of a new workbook-sized figure when ``ax`` is None."""
+    return new_figure()[1] if ax is None else ax
+
+
 def finish(ax, *, title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
            legend: bool | None = None, zh_title: str | None = None):
     """Set title and axis labels through :func:`label`, tidy the legend, and return ``ax``."""

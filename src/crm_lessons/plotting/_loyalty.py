@@ -6,17 +6,11 @@ import numpy as np
 import pandas as pd
 
 from .._validate import CRMInputError, require_columns, require_frame
-from ._core import PALETTE, finish, label, new_figure
+from ._core import PALETTE, ensure_ax, finish, label
 
 __all__ = ["cohort_retention_chart", "churn_roc_chart", "churn_gains_chart", "churn_calibration_chart",
            "survival_chart", "loglog_survival_chart", "switching_heatmap", "lifecycle_stage_chart",
            "targeting_profit_chart", "odds_ratio_chart"]
-
-
-def _ax(ax):
-    if ax is None:
-        _, ax = new_figure()
-    return ax
 
 
 def cohort_retention_chart(table: pd.DataFrame, *, ax=None, title: str = "Cohort retention"):
@@ -28,7 +22,7 @@ def cohort_retention_chart(table: pd.DataFrame, *, ax=None, title: str = "Cohort
     ks = [c for c in table.columns if isinstance(c, (int, np.integer)) and c > 0]
     if not ks:
         raise CRMInputError("cohort_retention_chart: the table has no period columns 1, 2, ...")
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     for i, (coh, row) in enumerate(table.iterrows()):
         ax.plot(ks, row[ks].to_numpy(dtype=float), marker="o", color=PALETTE[i % len(PALETTE)], lw=2.5,
                 label=f"{coh} (n = {int(row['size']):,})" if "size" in table else str(coh))
@@ -40,7 +34,7 @@ def cohort_retention_chart(table: pd.DataFrame, *, ax=None, title: str = "Cohort
 def churn_roc_chart(roc: pd.DataFrame, *, auc: float | None = None, ax=None, title: str = "ROC curve"):
     """ROC curve from :func:`crm_lessons.churn.roc_table`, with the chance diagonal."""
     require_columns(roc, ["fpr", "tpr"], where="churn_roc_chart")
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1.5, label="chance")
     lab = label("churn model") + (f" (AUC = {auc:.3f})" if auc is not None else "")
     ax.plot(roc["fpr"], roc["tpr"], color=PALETTE[0], lw=3, label=lab)
@@ -53,7 +47,7 @@ def churn_roc_chart(roc: pd.DataFrame, *, auc: float | None = None, ax=None, tit
 def churn_gains_chart(gains: pd.DataFrame, *, ax=None, title: str = "Gains chart"):
     """Cumulative share of churners reached against share of customers contacted (riskiest first)."""
     require_columns(gains, ["cum_share_customers", "cum_share_churners"], where="churn_gains_chart")
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     x = np.r_[0, gains["cum_share_customers"].to_numpy()]
     y = np.r_[0, gains["cum_share_churners"].to_numpy()]
     ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1.5, label="random contact")
@@ -66,7 +60,7 @@ def churn_gains_chart(gains: pd.DataFrame, *, ax=None, title: str = "Gains chart
 def churn_calibration_chart(cal: pd.DataFrame, *, ax=None, title: str = "Calibration"):
     """Observed churn rate (with 95% interval) against mean predicted probability per bin."""
     require_columns(cal, ["predicted", "observed", "lower", "upper"], where="churn_calibration_chart")
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1.5, label="perfect calibration")
     ax.errorbar(cal["predicted"], cal["observed"],
                 yerr=[cal["observed"] - cal["lower"], cal["upper"] - cal["observed"]],
@@ -80,7 +74,7 @@ def churn_calibration_chart(cal: pd.DataFrame, *, ax=None, title: str = "Calibra
 def survival_chart(km: pd.DataFrame, *, ax=None, title: str = "Kaplan-Meier survival by contract"):
     """Step curves (with 95% bands) from :func:`crm_lessons.churn.kaplan_meier`."""
     require_columns(km, ["group", "time", "survival", "lower", "upper"], where="survival_chart")
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     for i, (g, d) in enumerate(km.groupby("group", observed=True, sort=False)):
         t = np.r_[0, d["time"].to_numpy()]
         ax.step(t, np.r_[1, d["survival"].to_numpy()], where="post", color=PALETTE[i], lw=2.5, label=str(g))
@@ -94,7 +88,7 @@ def survival_chart(km: pd.DataFrame, *, ax=None, title: str = "Kaplan-Meier surv
 def loglog_survival_chart(km: pd.DataFrame, *, ax=None, title: str = "Proportional hazards check"):
     """log(-log S) against log tenure per group: parallel curves support proportional hazards."""
     require_columns(km, ["group", "time", "log_minus_log"], where="loglog_survival_chart")
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     for i, (g, d) in enumerate(km.groupby("group", observed=True, sort=False)):
         d = d[(d["time"] > 0) & np.isfinite(d["log_minus_log"])]
         ax.step(np.log(d["time"]), d["log_minus_log"], where="post", color=PALETTE[i], lw=2.5, label=str(g))
@@ -106,7 +100,7 @@ def switching_heatmap(matrix: pd.DataFrame, *, ax=None, title: str = "Brand swit
     import seaborn as sns
 
     require_frame(matrix, where="switching_heatmap")
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     sns.heatmap(matrix, annot=True, fmt=".2f", cmap="Blues", vmin=0, vmax=1, cbar=False, ax=ax,
                 annot_kws={"size": 13})
     ax.set_aspect("equal")
@@ -116,7 +110,7 @@ def switching_heatmap(matrix: pd.DataFrame, *, ax=None, title: str = "Brand swit
 def lifecycle_stage_chart(stages: pd.DataFrame, *, ax=None, title: str = "Relationship life-cycle stages"):
     """Stacked bars: customers in each life-cycle stage per period (:func:`crm_lessons.loyalty.lifecycle_stages`)."""
     require_columns(stages, ["period", "stage"], where="lifecycle_stage_chart")
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     tab = stages.groupby(["period", "stage"], observed=False).size().unstack(fill_value=0)
     bottom = np.zeros(len(tab))
     for i, s in enumerate(tab.columns):
@@ -128,7 +122,7 @@ def lifecycle_stage_chart(stages: pd.DataFrame, *, ax=None, title: str = "Relati
 def targeting_profit_chart(table: pd.DataFrame, *, ax=None, title: str = "Retention campaign profit"):
     """Expected campaign profit against the number of customers targeted (best expected gain first)."""
     require_columns(table, ["rank", "cum_expected_profit"], where="targeting_profit_chart")
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     x = np.r_[0, table["rank"].to_numpy()]
     y = np.r_[0, table["cum_expected_profit"].to_numpy()]
     ax.plot(x, y, color=PALETTE[2], lw=3)
@@ -143,7 +137,7 @@ def odds_ratio_chart(table: pd.DataFrame, *, ratio: str = "odds_ratio", ax=None,
                      title: str = "Odds ratios of churn"):
     """Forest plot of odds (or hazard) ratios with intervals, on a log scale."""
     require_columns(table, [ratio, "lower", "upper"], where="odds_ratio_chart")
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     t = table.sort_values(ratio)
     y = np.arange(len(t))
     ax.errorbar(t[ratio], y, xerr=[t[ratio] - t["lower"], t["upper"] - t[ratio]], fmt="o",

@@ -7,16 +7,10 @@ from typing import Any
 import numpy as np
 
 from .._validate import CRMInputError, require_columns, require_number, require_positive_int
-from ._core import PALETTE, finish, label, new_figure
+from ._core import PALETTE, ensure_ax, finish, label, new_figure
 
 __all__ = ["lorenz_chart", "value_matrix_chart", "clv_retention_chart", "clv_horizon_chart",
            "clv_explorer"]
-
-
-def _ax(ax):
-    if ax is None:
-        _, ax = new_figure()
-    return ax
 
 
 def lorenz_chart(values: Any, *, share: float = 0.2, ax=None, title: str = "Lorenz curve of customer value"):
@@ -38,7 +32,7 @@ def lorenz_chart(values: Any, *, share: float = 0.2, ax=None, title: str = "Lore
     lc = lorenz_curve(values)
     g = gini(values)
     top = top_share(values, share)
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     ax.plot([0, 1], [0, 1], color="grey", lw=1.5, ls="--", label="equality")
     ax.plot(lc["customer_share"], lc["value_share"], color=PALETTE[0], lw=3,
             label=f"{label('Lorenz curve')} (Gini = {g:.2f})")
@@ -93,7 +87,7 @@ def value_matrix_chart(matrix, *, current_col: str = "current_value",
         raise CRMInputError("value_matrix_chart: matrix has no attrs['thresholds']; pass the result of "
                             "crm_lessons.value.value_matrix(...).")
     max_points = require_positive_int(max_points, "max_points", where="value_matrix_chart")
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     shown = matrix if len(matrix) <= max_points else matrix.sample(max_points, random_state=seed)
     counts = matrix["quadrant"].value_counts()
     rng = np.random.default_rng(seed)
@@ -127,7 +121,7 @@ def clv_retention_chart(margin: float, discount_rate: float, *, retention: float
     m = require_number(margin, "margin", where="clv_retention_chart")
     i = require_number(discount_rate, "discount_rate", where="clv_retention_chart", low=0.0)
     r = np.linspace(0, 0.95, 96)
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     ax.plot(r, simple_clv(m, r, i), color=PALETTE[0], lw=3, label="customer lifetime value")
     if retention is not None:
         c = simple_clv(m, retention, i)
@@ -152,7 +146,7 @@ def clv_horizon_chart(margin: float, retention: float, discount_rate: float, *, 
 
     p = clv_path(margin, retention, discount_rate, periods=periods, acquisition_cost=acquisition_cost)
     limit = p.attrs["limit"]
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     ax.bar(p["period"], p["expected_margin"], color=PALETTE[5], alpha=0.6, label="expected margin")
     ax.plot(p["period"], p["cumulative_clv"], color=PALETTE[0], lw=3, marker="o", ms=4,
             label="cumulative CLV")
