@@ -340,7 +340,7 @@ def choice_arrays(panel: pd.DataFrame, *, brands: Sequence[str] | None = None,
     unknown = sorted(set(ch) - set(brands))
     if unknown:
         raise CRMInputError(f"{where}: chosen brand(s) {unknown} are not among brands {brands}.")
-    n, J = len(rows), len(brands)
+    n = len(rows)
     consts = [b for b in brands if b != base]
     names = [f"asc_{b}" for b in consts] + list(variables)
     blocks = []

@@ -23,7 +23,8 @@ import pandas as pd
 from ._validate import (CRMInputError, require_columns, require_frame, require_no_missing,
                         require_non_negative, require_number, require_positive_int)
 
-__all__ = ["SUMMARY_SQL", "summary_sql", "summary_pandas", "summary_duckdb", "write_transactions",
+__all__ = ["SUMMARY_SQL", "summary_sql", "summary_pandas", "summary_duckdb", "summary_duckdb_to_parquet",
+           "write_transactions",
            "sample_estimate", "timed", "measure", "scaling_table"]
 
 DAY0 = pd.Timestamp("1997-01-01")
@@ -134,6 +135,49 @@ def summary_duckdb(source: str | Path | pd.DataFrame, *, end_day: int, memory_li
         con.close()
 
 
+def summary_duckdb_to_parquet(source: str | Path, target: str | Path, *, end_day: int, memory_limit: str = "2GB",
+                              threads: int = 2, temp_directory: str | Path | None = None) -> int:
+    """Run :data:`SUMMARY_SQL` in DuckDB on Parquet ``source`` and write the result to Parquet ``target``.
+
+    Unlike :func:`summary_duckdb`, the summary (one row per customer, which can itself be too large for
+    memory) never enters Python: DuckDB streams it to ``target``. Returns the number of customers written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = write_transactions(f"{d}/tx", 1000, seed=1)
+    ...     n = summary_duckdb_to_parquet(f"{d}/tx/*.parquet", f"{d}/summary.parquet", end_day=545)
+    ...     n == len(summary_duckdb(f"{d}/tx/*.parquet", end_day=545))
+    True
+    """
+    import duckdb
+
+    where = "summary_duckdb_to_parquet"
+    end_day = require_positive_int(end_day, "end_day", where=where, minimum=0)
+    if isinstance(source, pd.DataFrame):
+        raise CRMInputError(f"{where}: source must be a Parquet path or glob, not a DataFrame; use summary_duckdb for frames.")
+    path = str(source)
+    if not glob.glob(path):
+        raise CRMInputError(f"{where}: no Parquet file matches {path!r}; write one with write_transactions().")
+    target = Path(target)
+    if target.exists():
+        raise CRMInputError(f"{where}: {target} already exists; choose a new file name.")
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+        con.execute(f"SET threads = {int(threads)}")
+        con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar = false")
+        if temp_directory is not None:
+            con.execute(f"SET temp_directory = '{Path(temp_directory).as_posix()}'")
+        con.execute(f"CREATE VIEW transactions AS SELECT * FROM read_parquet('{path}')")
+        con.execute(f"COPY ({summary_sql(end_day=end_day)}) TO '{target.as_posix()}' (FORMAT parquet)")
+        return int(con.execute(f"SELECT COUNT(*) FROM read_parquet('{target.as_posix()}')").fetchone()[0])
+    finally:
+        con.close()
+
+
 def write_transactions(folder: str | Path, rows: int, *, seed: int = 0, chunk_customers: int = 400_000,
                        overwrite: bool = False) -> dict:
     """Write about ``rows`` synthetic transactions to ``folder/part-*.parquet`` in chunks.
@@ -220,6 +264,11 @@ t0 = time.perf_counter()
 if engine == "pandas":
     frame = duckdb.connect().execute(f"SELECT * FROM read_parquet('{source}')").df()
     out = massive.summary_pandas(frame, end_day=end_day)
+elif engine == "duckdb_parquet":
+    import os, tempfile
+    target = os.path.join(tempfile.mkdtemp(prefix="crm-summary-"), "summary.parquet")
+    out = range(massive.summary_duckdb_to_parquet(source, target, end_day=end_day, memory_limit=limit))
+    os.remove(target)
 else:
     out = massive.summary_duckdb(source, end_day=end_day, memory_limit=limit)
 secs = time.perf_counter() - t0
@@ -232,7 +281,10 @@ print(json.dumps({"seconds": secs, "peak_mb": peak, "customers": len(out)}))
 
 
 def measure(engine: str, source: str | Path, *, end_day: int, memory_limit: str = "1GB") -> dict:
-    """Summarise Parquet ``source`` with ``engine`` ("pandas" or "duckdb") in a fresh Python process.
+    """Summarise Parquet ``source`` with ``engine`` ("pandas", "duckdb" or "duckdb_parquet") in a fresh process.
+
+    ``"duckdb_parquet"`` writes the summary to a temporary Parquet file instead of returning it to Python
+    (:func:`summary_duckdb_to_parquet`).
 
     Returns seconds (reading included) and the process's peak resident memory in MB, so engines are
     compared on equal terms: pandas must load every row into memory; DuckDB streams the files under
@@ -244,12 +296,13 @@ def measure(engine: str, source: str | Path, *, end_day: int, memory_limit: str 
 
     from ._validate import require_choice
 
-    require_choice(engine, "engine", ["pandas", "duckdb"], where="measure")
+    require_choice(engine, "engine", ["pandas", "duckdb", "duckdb_parquet"], where="measure")
     r = subprocess.run([sys.executable, "-c", _MEASURE, engine, str(source), str(int(end_day)), memory_limit],
                        capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError(f"measure: the {engine} run failed: {r.stderr.strip().splitlines()[-1:]}")
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    out = r.stdout.strip()  # DuckDB may draw a progress bar on stdout before the JSON line
+    return json.loads(out[out.rindex("{"):])
 
 
 def scaling_table(sizes, folder: str | Path, *, seed: int = 0, end_day: int = 545, memory_limit: str = "1GB",

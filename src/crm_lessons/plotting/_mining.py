@@ -6,20 +6,16 @@ import numpy as np
 import pandas as pd
 
 from .._validate import CRMInputError, require_columns, require_frame
-from ._core import PALETTE, finish, label, new_figure
+from ._core import PALETTE, ensure_ax, finish, label, new_figure
 
-__all__ = ["association_chart", "gains_chart", "lift_chart", "tuning_chart", "scaling_chart"]
-
-
-def _ax(ax):
-    return new_figure()[1] if ax is None else ax
+__all__ = ["association_chart", "gains_chart", "lift_chart", "tuning_chart", "scaling_chart", "mailing_profit_chart"]
 
 
 def association_chart(assoc: pd.DataFrame, *, top: int = 12, ax=None):
     """Horizontal bars of Cramér's V for the ``top`` variables of :func:`crm_lessons.mining.associations`."""
     require_columns(assoc, ["variable", "description", "cramers_v"], where="association_chart")
     t = assoc.head(top).iloc[::-1]
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     ax.barh([f"{v}: {d[:38]}" for v, d in zip(t["variable"], t["description"])], t["cramers_v"], color=PALETTE[0])
     return finish(ax, title="Which variables relate to caravan ownership?", xlabel="Cramér's V (training data)")
 
@@ -28,7 +24,7 @@ def gains_chart(curves: dict[str, pd.DataFrame], *, positive: str = "owners", ma
     """Cumulative gains of several models (``name -> scoring.gains_table(..., positive=...)``)."""
     if not curves:
         raise CRMInputError("gains_chart: pass at least one gains table.")
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     col = f"cum_share_{positive}"
     ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1.5, label="random mailing")
     for i, (name, g) in enumerate(curves.items()):
@@ -45,7 +41,7 @@ def gains_chart(curves: dict[str, pd.DataFrame], *, positive: str = "owners", ma
 
 def lift_chart(curves: dict[str, pd.DataFrame], *, ax=None):
     """Cumulative lift by decile for several models."""
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     for i, (name, g) in enumerate(curves.items()):
         require_columns(g, ["cum_share_customers", "cum_lift"], where="lift_chart")
         ax.plot(g["cum_share_customers"], g["cum_lift"], marker="o", lw=2.5, color=PALETTE[i % len(PALETTE)],
@@ -58,7 +54,7 @@ def lift_chart(curves: dict[str, pd.DataFrame], *, ax=None):
 def tuning_chart(table: pd.DataFrame, *, ax=None):
     """Honest (cross-validated) versus test-set scores by tree depth (:func:`mining.tuning_on_test`)."""
     require_columns(table, ["depth", "cv_estimate_top_800", "test_top_800"], where="tuning_chart")
-    ax = _ax(ax)
+    ax = ensure_ax(ax)
     ax.plot(table["depth"], table["cv_estimate_top_800"], marker="o", lw=2.5, color=PALETTE[0],
             label="cross-validated on training data")
     ax.plot(table["depth"], table["test_top_800"], marker="s", lw=2.5, color=PALETTE[3], label="test set")
@@ -83,3 +79,17 @@ def scaling_chart(table: pd.DataFrame, *, axes=None):
     finish(axes[0], title="Time to summarise", xlabel="transactions", ylabel="seconds")
     finish(axes[1], title="Peak memory", xlabel="transactions", ylabel="megabytes")
     return axes
+
+
+def mailing_profit_chart(table: pd.DataFrame, *, mark: int | None = None, ax=None):
+    """Profit against letters mailed (:func:`crm_lessons.direct_mail.mailing_table`), best size and ``mark``."""
+    require_frame(table, where="mailing_profit_chart")
+    require_columns(table, ["mailed", "profit"], where="mailing_profit_chart")
+    ax = ensure_ax(ax)
+    ax.plot(table["mailed"], table["profit"], lw=2.5, color=PALETTE[0], label="profit")
+    best = table.loc[table["profit"].idxmax()]
+    ax.scatter([best["mailed"]], [best["profit"]], s=80, color=PALETTE[3], zorder=3, label="most profitable size")
+    if mark is not None:
+        ax.axvline(mark, color="black", lw=1, ls=":", label="chosen mailing size")
+    ax.axhline(0, color="grey", lw=1)
+    return finish(ax, title="Profit of the mailing", xlabel="letters mailed", ylabel="profit")
