@@ -264,7 +264,7 @@ def colab_cell(paths: list[Path]) -> list[Path]:
             continue
         first = next((i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"), len(nb["cells"]))
         cell = {"cell_type": "code", "execution_count": None, "outputs": [], "source": COLAB_CELL,
-                "metadata": {"tags": ["colab"], "slideshow": {"slide_type": "skip"}}}
+                "metadata": {"tags": ["colab", "remove-cell"], "slideshow": {"slide_type": "skip"}}}
         if nb.get("nbformat_minor", 0) >= 5:
             cell["id"] = "colab-install"
         nb["cells"].insert(first, cell)
