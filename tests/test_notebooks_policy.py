@@ -86,3 +86,21 @@ def test_case_study_has_a_parameters_cell_with_results_path(path):
     src = _src(tagged[0])
     assert re.search(r'^results_path\s*=\s*""', src, re.M)
     assert "save_results" in "".join(_src(c) for c in cells)
+
+
+def test_start_page_links_every_chapter_case_study_and_exercise_set():
+    text = (ROOT / "notebooks" / "00_start_here.ipynb").read_text(encoding="utf-8")
+    for p in CHAPTERS:
+        if p.name != "00_start_here.ipynb":
+            assert f"]({p.name})" in text, f"the start page does not link {p.name}"
+    for p in CASE_STUDIES:
+        assert f"](case_studies/{p.name})" in text, f"the start page does not link {p.name}"
+    for d in nbtools.exercise_dirs():
+        assert f"../exercises/{d.name}/student/{d.name}.ipynb" in text, f"no link to exercises {d.name}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS + CASE_STUDIES, ids=_id)
+def test_every_cell_carries_slide_metadata(path):
+    cells = _nb(path)["cells"]
+    missing = [i for i, c in enumerate(cells) if "slideshow" not in c.get("metadata", {})]
+    assert not missing, f"cells {missing} lack slide metadata: python tools/nbtools.py slides-meta {path.name}"
