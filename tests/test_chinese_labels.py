@@ -41,7 +41,8 @@ def test_chapter_renders_every_chart_in_chinese_without_missing_glyphs(path, cjk
     assert i is not None
     nb.cells[i].source = re.sub(r'^lang\s*=\s*"en"', 'lang = "zh"', nb.cells[i].source, flags=re.M)
     nb.cells.append(nbformat.v4.new_code_cell(
-        "import json as _j; from crm_lessons import plotting as _p; print(_j.dumps({'lang': _p.current_language()}))"))
+        "import json as _j; from crm_lessons import plotting as _p; "
+        "print(_j.dumps({'lang': _p.current_language(), 'untranslated': _p.untranslated()}))"))
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # charts as PNG outputs
     execute(nb, cwd=str(path.parent), timeout=300)
     texts, images = [], 0
@@ -52,5 +53,9 @@ def test_chapter_renders_every_chart_in_chinese_without_missing_glyphs(path, cjk
             images += "image/png" in out.get("data", {})
     joined = "\n".join(texts)
     assert "missing from font" not in joined, re.findall(r".*missing from font.*", joined)[:3]
-    assert json.loads(texts[-1].strip().splitlines()[-1])["lang"] == "zh"
+    report = json.loads(texts[-1].strip().splitlines()[-1])
+    assert report["lang"] == "zh"
+    # Every English chart word has a Chinese label, except engine names and labels built from data (digits).
+    left = [w for w in report["untranslated"] if w not in {"pandas", "duckdb"} and not re.search(r"\d", w)]
+    assert not left, f"add these chart words to src/crm_lessons/_glossary/: {left}"
     assert images > 0, "the chapter drew no charts"

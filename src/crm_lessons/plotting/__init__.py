@@ -23,12 +23,13 @@ from ._core import (
     finish,
     label,
     new_figure,
+    untranslated,
     use_language,
     use_theme,
 )
 
 __all__ = ["PALETTE", "cjk_font", "current_language", "finish", "label", "new_figure",
-           "use_language", "use_theme"]
+           "untranslated", "use_language", "use_theme"]
 
 
 def _chart_modules() -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import warnings
 from functools import lru_cache
@@ -10,7 +11,7 @@ from pathlib import Path
 from .._validate import require_choice
 
 __all__ = ["PALETTE", "cjk_font", "current_language", "finish", "label", "new_figure",
-           "use_language", "use_theme"]
+           "untranslated", "use_language", "use_theme"]
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness, and in greyscale by order.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -24,6 +25,7 @@ _CJK_FILE_HINTS = ("notosanscjk", "notosanssc", "sourcehansans", "wqy-microhei",
                    "msyh", "pingfang", "droidsansfallback", "arialuni")
 
 _state = {"lang": "en", "warned": False, "themed": False}
+_untranslated: set[str] = set()
 
 
 def _candidate_font_files() -> list[str]:
@@ -159,7 +161,14 @@ def label(text: str, zh: str | None = None) -> str:
         t = translate(tail.rstrip(")"), "zh")
         if h is not None:
             return f"{h}（{t or tail.rstrip(')')}）"
+    if re.search(r"[A-Za-z]", text) and not re.search(r"[\u4e00-\u9fff]", text):
+        _untranslated.add(text)  # English the glossary could not translate (already-Chinese text is fine)
     return text
+
+
+def untranslated() -> list[str]:
+    """Chart words asked for in Chinese mode that the glossary could not translate (shown in English)."""
+    return sorted(_untranslated)
 
 
 def new_figure(ncols: int = 1, nrows: int = 1, *, width: float | None = None,
