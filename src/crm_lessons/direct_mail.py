@@ -37,6 +37,8 @@ __all__ = [
 ]
 
 MODELS = ("logit", "tree", "naive_bayes")
+#: L1 penalty for the logit on large feature sets (weight on the sum of absolute slopes), chosen a priori.
+LOGIT_PENALTY = 10.0
 FEATURE_SETS = ("top", "products", "socio", "all")
 
 
@@ -126,7 +128,8 @@ def check_mail_parameters(*, model: str, feature_set: str, top_k_features: int, 
 
     The plain (unpenalised) logistic regression cannot be estimated on the large raw feature sets
     (pairs such as "rented house" and "home owners" add up to a constant; some product counts separate
-    the owners perfectly), so ``model = "logit"`` needs ``feature_set = "top"``.
+    the owners perfectly), so on those sets, or a "top" set of more than 12 variables, the campaign fits
+    an L1-penalised logit (penalty :data:`LOGIT_PENALTY`, fixed before looking at the test set).
 
     Examples
     --------
@@ -143,10 +146,6 @@ def check_mail_parameters(*, model: str, feature_set: str, top_k_features: int, 
     size = require_positive_int(mailing_size, "mailing_size", where=where)
     if size > test_customers:
         raise CRMInputError(f"{where}: mailing_size must be at most the {test_customers} test customers, got {size}.")
-    if model == "logit" and feature_set != "top":
-        raise CRMInputError(f"{where}: model = 'logit' cannot be estimated on feature_set = {feature_set!r} "
-                            "(collinear and perfectly separating variables); use feature_set = 'top' with a "
-                            "small top_k_features (10 works), or model = 'tree' or 'naive_bayes'.")
     return {"model": model, "feature_set": feature_set, "top_k_features": k, "mailing_size": size,
             "cost_per_mail": require_number(cost_per_mail, "cost_per_mail", where=where, low=0),
             "margin_per_policy": require_number(margin_per_policy, "margin_per_policy", where=where, low=0),
@@ -173,11 +172,13 @@ def direct_mail_campaign(coil: pd.DataFrame, *, model: str = "naive_bayes", feat
                               margin_per_policy=margin_per_policy, seed=seed)
     train, test = mining.split_official(coil)
     features = mining.feature_set(p["feature_set"], train, k=p["top_k_features"])
-    scores = mining.score_models(train, test, features, models=(p["model"],), seed=p["seed"])[p["model"]]
+    penalty = LOGIT_PENALTY if p["model"] == "logit" and (p["feature_set"] != "top" or len(features) > 12) else 0.0
+    scores = mining.score_models(train, test, features, models=(p["model"],), seed=p["seed"],
+                                 logit_penalty=penalty)[p["model"]]
     y = test[mining.TARGET].astype(int).to_numpy()
     results = mailing_result(y, scores, p["mailing_size"], cost_per_mail=p["cost_per_mail"],
                              margin_per_policy=p["margin_per_policy"])
     results.update({"top_800_score": top_k_hits(y, scores, 800), "auc": auc(y, scores),
-                    "features_used": len(features), "test_owners": int(y.sum())})
+                    "features_used": len(features), "test_owners": int(y.sum()), "logit_penalty": penalty})
     table = mailing_table(y, scores, cost_per_mail=p["cost_per_mail"], margin_per_policy=p["margin_per_policy"])
     return results, table

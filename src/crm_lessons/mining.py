@@ -15,7 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ._validate import CRMInputError, require_choice, require_columns, require_frame, require_positive_int
+from ._validate import (CRMInputError, require_choice, require_columns, require_frame, require_number,
+                        require_positive_int)
 from .scoring import top_k_hits
 
 __all__ = [
@@ -178,13 +179,18 @@ def _design(df: pd.DataFrame, features: Sequence[str], *, levels: dict | None = 
     return pd.concat(parts, axis=1), levels
 
 
-def fit_logit(train: pd.DataFrame, features: Sequence[str], *, target: str = TARGET):
+def fit_logit(train: pd.DataFrame, features: Sequence[str], *, target: str = TARGET, penalty: float = 0.0):
     """Fit a logistic regression of the target on ``features`` with statsmodels; returns the result.
 
-    Nominal codes (customer subtype / main type) enter as indicator variables. The fit uses Newton's
-    method; a feature set that separates the classes perfectly raises a clear error (choose fewer
-    variables).
+    Nominal codes (customer subtype / main type) enter as indicator variables. With ``penalty = 0`` the
+    fit is plain maximum likelihood (Newton's method); a feature set that separates the classes or is
+    collinear raises a clear error. With ``penalty > 0`` the fit is L1-penalised
+    (``Logit.fit_regularized``, weight ``penalty`` on the sum of absolute slopes, the constant
+    unpenalised): slopes of useless or redundant variables shrink to exactly zero, so all 85 CoIL
+    variables can enter. Choose the penalty before looking at the test set.
     """
+    import warnings
+
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import (ConvergenceWarning, PerfectSeparationError,
                                                  PerfectSeparationWarning)
@@ -192,20 +198,25 @@ def fit_logit(train: pd.DataFrame, features: Sequence[str], *, target: str = TAR
     where = "fit_logit"
     _coil(train, where)
     require_columns(train, list(features) + [target], where=where)
+    penalty = require_number(penalty, "penalty", where=where, low=0.0)
     X, levels = _design(train, features, target=target)
     X = sm.add_constant(X, has_constant="add")
-    import warnings
-
+    y = train[target].astype(float)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PerfectSeparationWarning)
             warnings.simplefilter("error", ConvergenceWarning)
-            res = sm.Logit(train[target].astype(float), X).fit(disp=0, maxiter=100)
+            if penalty > 0:
+                weights = np.r_[0.0, np.full(X.shape[1] - 1, penalty)]
+                res = sm.Logit(y, X).fit_regularized(method="l1", alpha=weights, disp=0, maxiter=500,
+                                                     trim_mode="size", qc_verbose=False)
+            else:
+                res = sm.Logit(y, X).fit(disp=0, maxiter=100)
     except (PerfectSeparationError, PerfectSeparationWarning, ConvergenceWarning,
             np.linalg.LinAlgError) as exc:
         raise CRMInputError(f"{where}: the logistic regression cannot be estimated with these "
                             f"{len(features)} features ({type(exc).__name__}); use fewer variables, e.g. "
-                            "feature_set('top', train).") from None
+                            "feature_set('top', train), or a penalty, e.g. penalty=10.") from None
     res.crm_levels = levels
     return res
 
@@ -220,10 +231,10 @@ def odds_ratios(result, *, alpha: float = 0.05) -> pd.DataFrame:
 
 def score_models(train: pd.DataFrame, test: pd.DataFrame, features: Sequence[str], *,
                  models: Sequence[str] = ("logit", "tree", "naive_bayes"), seed: int = 0,
-                 tree_depth: int = 4, target: str = TARGET) -> pd.DataFrame:
+                 tree_depth: int = 4, logit_penalty: float = 0.0, target: str = TARGET) -> pd.DataFrame:
     """Fit each model on ``train`` and return its scores (probability of the target) for ``test``.
 
-    Models: ``"logit"`` (statsmodels logistic regression), ``"tree"`` (scikit-learn decision tree of
+    Models: ``"logit"`` (statsmodels logistic regression, L1-penalised when ``logit_penalty > 0``), ``"tree"`` (scikit-learn decision tree of
     depth ``tree_depth``, at least 30 customers per leaf), ``"naive_bayes"`` (scikit-learn categorical
     naive Bayes on the coded variables, Laplace smoothing). Returns one column per model, aligned with
     ``test``'s rows.
@@ -240,7 +251,7 @@ def score_models(train: pd.DataFrame, test: pd.DataFrame, features: Sequence[str
     out = {}
     for m in models:
         if m == "logit":
-            res = fit_logit(train, features, target=target)
+            res = fit_logit(train, features, target=target, penalty=logit_penalty)
             X, _ = _design(test, features, levels=res.crm_levels)
             X = X.assign(const=1.0)
             out[m] = np.asarray(res.predict(X[res.params.index]))
