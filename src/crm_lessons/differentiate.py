@@ -70,7 +70,7 @@ def _series(values: Any, name: str, where: str) -> pd.Series:
     if s.isna().any():
         raise CRMInputError(f"{where}: {name} has {int(s.isna().sum())} missing value(s); fill or drop them.")
     if (s < 0).any():
-        raise CRMInputError(f"{where}: {name} has negative values; expected values >= 0.")
+        raise CRMInputError(f"{where}: {name} has negative values; expected values >= 0 (remove refunds or net them first).")
     return s
 
 
@@ -410,7 +410,7 @@ class NeedsSegments:
         where = "NeedsSegments.fit"
         X = _design(features, where)
         if len(X) <= self.k:
-            raise CRMInputError(f"{where}: {len(X)} customers cannot form {self.k} segments.")
+            raise CRMInputError(f"{where}: {len(X)} customers cannot form {self.k} segments; lower k or pass more customers.")
         self.scaler_ = StandardScaler().fit(X)
         Z = self.scaler_.transform(X)
         with threadpool_limits(1):
@@ -472,7 +472,8 @@ def value_needs_grid(tiers: pd.Series, segments: pd.Series, value: Any | None = 
     if not isinstance(tiers, pd.Series) or not isinstance(segments, pd.Series):
         raise CRMInputError(f"{where}: tiers and segments must be Series indexed by customer id.")
     if not segments.index.isin(tiers.index).all():
-        raise CRMInputError(f"{where}: some customers in segments have no tier.")
+        raise CRMInputError(f"{where}: some customers in segments have no tier; compute tiers for the same customers "
+                            "(e.g. value_tiers on the frame the segments came from).")
     df = pd.DataFrame({"tier": tiers.astype(str)})
     df["segment"] = segments.astype(str).reindex(df.index).fillna("unknown needs")
     if value is not None:
