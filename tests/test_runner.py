@@ -450,3 +450,31 @@ def test_cli_sweep_runs_sequentially_and_exits_1_when_a_combination_failed(tmp_p
     assert "[1/2] run_001 n_customers=0: FAILED" in done.stdout and "[2/2] run_002 n_customers=100: ok" in done.stdout
     table = pd.read_csv(out / "results.csv")
     assert list(table["status"]) == ["failed", "ok"]
+
+
+@pytest.mark.parametrize("command", [["run", "toy_case"], ["sweep", "toy_case", "-p", "churn_rate", "0.1", "0.2"]])
+def test_cli_out_inside_a_file_exits_2_with_a_clear_refusal_not_a_traceback(tmp_path, command):
+    afile = tmp_path / "afile"
+    afile.write_text("mine")
+    done = cli(*command, "--dir", str(FIXTURES), "--out", str(afile / "sub"))
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "which is a file, not a folder" in done.stderr
+    assert afile.read_text() == "mine"
+
+
+def test_cli_unknown_case_study_lists_valid_case_studies_in_plain_english():
+    done = cli("run", "no_such_study", "--dir", str(FIXTURES), "--out", "unused")
+    assert done.returncode == 2
+    assert "Valid case studies: toy_case" in done.stderr and "studys" not in done.stderr
+
+
+def test_cli_list_wraps_long_help_texts_instead_of_cutting_them(tmp_path):
+    long_help = "a help text long enough to need wrapping " * 4
+    write_case(tmp_path, "wordy", f'n = 5  # {long_help.strip()}\nresults_path = ""  # out')
+    done = cli("list", "--dir", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    table = [line for line in done.stdout.splitlines() if line.startswith("  ")]
+    assert not any("..." in line or "…" in line for line in table)
+    words = " ".join(line.strip() for line in table)
+    assert long_help.split()[-1] in words and words.count("wrapping") == 4

@@ -14,6 +14,7 @@ Examples (from a shell)::
 from __future__ import annotations
 
 import argparse
+import textwrap
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,10 +27,16 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def _table(rows: list[list[str]], header: list[str], indent: str = "  ", max_help: int = 70) -> str:
-    rows = [[*r[:-1], r[-1] if len(r[-1]) <= max_help else r[-1][: max_help - 3] + "..."] for r in rows]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    """A plain-text table whose last column (the help text) wraps at ``max_help`` characters, never cut."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header[:-1])]
+    widths.append(min(max_help, max(len(header[-1]), *(len(r[-1]) for r in rows))))
     fmt = lambda r: indent + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
-    return "\n".join([fmt(header), fmt(["-" * w for w in widths]), *(fmt(r) for r in rows)])
+    lines = [fmt(header), fmt(["-" * w for w in widths])]
+    for r in rows:
+        wrapped = textwrap.wrap(r[-1], max_help) or [""]
+        lines.append(fmt([*r[:-1], wrapped[0]]))
+        lines.extend(fmt([""] * (len(r) - 1) + [more]) for more in wrapped[1:])
+    return "\n".join(lines)
 
 
 def _cmd_list(args: argparse.Namespace) -> int:

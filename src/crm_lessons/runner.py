@@ -473,7 +473,8 @@ def _unknown_message(context: str, given: str, valid: Sequence[str], what: str) 
     close = difflib.get_close_matches(given, valid, n=3, cutoff=0.6)
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     listing = ", ".join(valid) if valid else "(none)"
-    return f"{context}: unknown {what} {given!r}.{hint} Valid {what}s: {listing}."
+    plural = what[:-1] + "ies" if what.endswith("y") else what + "s"
+    return f"{context}: unknown {what} {given!r}.{hint} Valid {plural}: {listing}."
 
 
 def find_case_study(name: str | Path, directory: str | Path | None = None) -> CaseStudy:
@@ -665,6 +666,12 @@ def _say(progress: Callable[[str], None] | None, message: str) -> None:
 def _prepare_out(out: Path, force: bool, where: str, files: Iterable[str]) -> None:
     if out.exists() and not out.is_dir():
         raise ParameterError(f"{where}: --out {str(out)!r} is a file; choose a folder.")
+    for parent in out.absolute().parents:  # e.g. --out afile/sub: a file stands where a folder must go
+        if parent.exists():
+            if not parent.is_dir():
+                raise ParameterError(f"{where}: --out {str(out)!r} lies inside {str(parent)!r}, which is a file, "
+                                     "not a folder; choose a folder path.")
+            break
     if out.is_dir() and any(out.iterdir()):
         if not force:
             raise ParameterError(f"{where}: the output folder {str(out)!r} exists and is not empty; nothing was "
