@@ -29,8 +29,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (crm-lessons)" >/dev/null
 	@touch $@
 
+# The server's root is the repository, so the start page's links to ../exercises and ../datasets open.
+LAB_ROOT := --ServerApp.root_dir=.
+
 lab: $(VENV)/.installed
-	$(VENV)/bin/jupyter lab $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) notebooks/00_start_here.ipynb
+	$(VENV)/bin/jupyter lab $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ROOT) notebooks/00_start_here.ipynb
 
 test: test-unit test-notebooks
 
