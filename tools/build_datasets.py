@@ -32,7 +32,12 @@ DESCRIPTIONS = {
     "yogurt_panel": "Scanner-panel yogurt purchases: chosen brand, prices and feature ads of 4 brands (100 households)",
     "cracker_panel": "Scanner-panel cracker purchases: chosen brand, prices, displays and features of 4 brands (136 households)",
     "coil2000_dictionary": "The CoIL 2000 variable dictionary: name, description, group and coding of each of the 86 variables",
+    "bank_marketing": "Telemarketing calls of a Portuguese bank for term deposits, May 2008-Nov 2010: client, call, previous campaign, macro context, outcome y",
+    "online_retail": "UCI Online Retail: every invoice line (cancellations start with C) of a UK online gift-ware seller, Dec 2010-Dec 2011, 4,372 customers in 38 countries",
 }
+
+# Data sets stored compressed (the others are plain .csv); gzip with mtime 0 so the bytes are reproducible.
+FILES = {"bank_marketing": "bank_marketing.csv.gz", "online_retail": "online_retail.csv.gz"}
 
 EXPECTED_ROWS = {
     "cdnow_master": 69_659,
@@ -44,6 +49,8 @@ EXPECTED_ROWS = {
     "yogurt_panel": 2_412,
     "cracker_panel": 3_292,
     "coil2000_dictionary": 86,
+    "bank_marketing": 41_188,  # Moro, Cortez & Rita (2014); bank-additional-full.csv
+    "online_retail": 541_909,  # Chen, Sain & Guo (2012); UCI "Online Retail" (2010-2011 release)
 }
 
 
@@ -59,6 +66,32 @@ def _add_sequence(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
     df.insert(1, "purchase_seq", df.groupby("household_id").cumcount() + 1)
     return df
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def bank_marketing(raw: Path) -> pd.DataFrame:
+    """UCI Bank Marketing (bank-additional-full.csv): dots in names become underscores, y becomes a bool,
+    a call_id keeps the source's date order and the year is inferred from that order (see the data card)."""
+    bm = pd.read_csv(raw / "bank_marketing_additional_full.csv", sep=";")
+    bm.columns = [col.replace(".", "_") for col in bm.columns]
+    bm["y"] = _yes_no(bm["y"])
+    month_no = bm["month"].map({m: i for i, m in enumerate(_MONTHS, start=1)})
+    # Rows are in date order (May 2008 to November 2010) but carry no year: a new year starts
+    # wherever the month number falls.
+    bm.insert(0, "year", 2008 + (month_no.diff() < 0).cumsum())
+    bm.insert(0, "call_id", range(1, len(bm) + 1))
+    return bm
+
+
+def online_retail(raw: Path) -> pd.DataFrame:
+    """UCI Online Retail: every line kept, values unchanged; columns renamed to snake_case (see the data card)."""
+    o = pd.read_csv(raw / "online_retail_2010_2011.csv.gz", dtype={"InvoiceNo": str, "StockCode": str,
+                                                                  "Description": str, "CustomerID": "Int64"})
+    return o.rename(columns={"InvoiceNo": "invoice", "StockCode": "stock_code", "Description": "description",
+                             "Quantity": "quantity", "InvoiceDate": "invoice_date", "UnitPrice": "unit_price",
+                             "CustomerID": "customer_id", "Country": "country"})
 
 
 def clean(raw: Path) -> dict[str, pd.DataFrame]:
@@ -108,6 +141,8 @@ def clean(raw: Path) -> dict[str, pd.DataFrame]:
 
     # The dictionary is transcribed from the challenge's TicDataDescr.txt (tools/raw/).
     out["coil2000_dictionary"] = pd.read_csv(Path(__file__).resolve().parent / "raw" / "coil2000_dictionary.csv")
+    out["bank_marketing"] = bank_marketing(raw)
+    out["online_retail"] = online_retail(raw)
     return out
 
 
@@ -126,8 +161,9 @@ def main(argv: list[str]) -> int:
     for name, df in frames.items():
         if len(df) != EXPECTED_ROWS[name]:
             raise SystemExit(f"{name}: {len(df)} rows, expected {EXPECTED_ROWS[name]}")
-        path = OUT / f"{name}.csv"
-        df.to_csv(path, index=False, lineterminator="\n")
+        path = OUT / FILES.get(name, f"{name}.csv")
+        gz = {"method": "gzip", "mtime": 0} if path.suffix == ".gz" else None
+        df.to_csv(path, index=False, lineterminator="\n", compression=gz)
         manifest[name] = {
             "file": path.name,
             "rows": len(df),

@@ -74,6 +74,15 @@ _SPECS: dict[str, _Spec] = {
     "yogurt_panel": _Spec(categories=("choice",)),
     "cracker_panel": _Spec(categories=("choice",)),
     "coil2000_dictionary": _Spec(categories=("group",)),
+    "online_retail": _Spec(dates=("invoice_date",), categories=("country",),
+                           dtypes={"invoice": "str", "stock_code": "str", "description": "str",
+                                   "quantity": "int64", "unit_price": "float64", "customer_id": "Int64"}),
+    "bank_marketing": _Spec(
+        categories=("job", "marital", "education", "default", "housing", "loan", "contact", "poutcome"),
+        ordered={"month": ("mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+                 "day_of_week": ("mon", "tue", "wed", "thu", "fri")},
+        dtypes={"y": "bool"},
+    ),
 }
 
 
