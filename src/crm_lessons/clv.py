@@ -759,8 +759,11 @@ def repeat_transactions_tracking(
 
     Period k covers days [start + (k-1) u, start + k u) with u the unit length in days. A repeat
     transaction is a purchase day after a customer's first purchase day. The expectation is the
-    difference of :func:`cohort_repeat_transactions` at the period ends, with each customer's birth
-    time her first purchase day (in units from ``start``), so calibration and holdout are both covered.
+    difference of :func:`cohort_repeat_transactions` at the last day of each period, with each
+    customer's birth time her first purchase day (in units from ``start``), so calibration and holdout
+    are both covered. Ages use the convention of :func:`crm_lessons.summary.customer_summary`
+    (T = (last observed day - first purchase day) / u), so the cumulative curve at the end of the
+    calibration period equals the sum of ``model.expected_transactions(T)`` over the calibration summary.
 
     Parameters
     ----------
@@ -804,8 +807,12 @@ def repeat_transactions_tracking(
     period = np.floor(rep / unit).astype(np.int64) + 1
     actual = np.bincount(period[period <= n], minlength=n + 1)[1:].astype(np.float64)
     births = frame.groupby("cid")["day"].min().to_numpy() / unit
-    ends = np.arange(0, n + 1, dtype=np.float64)
-    cum = cohort_repeat_transactions(model, births, ends)
+    # The cumulative total at the end of period k counts purchases up to and including its last day,
+    # day ceil(k u) - 1 from start: a customer born on day f is then (ceil(k u) - 1 - f) / u old, the
+    # same convention as T = (end_day - first_day) / u in crm_lessons.summary. (Evaluating at k u would
+    # run one day ahead of the data.)
+    last_day = np.ceil(np.arange(1, n + 1, dtype=np.float64) * unit - 1e-9) - 1
+    cum = np.concatenate([[0.0], cohort_repeat_transactions(model, births, last_day / unit)])
     out = pd.DataFrame({"actual": actual, "expected": np.diff(cum)},
                        index=pd.RangeIndex(1, n + 1, name="period"))
     out["actual_cumulative"] = out["actual"].cumsum()
