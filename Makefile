@@ -38,10 +38,10 @@ lab: $(VENV)/.installed
 test: test-unit test-notebooks
 
 test-unit: $(VENV)/.installed
-	$(PY) -m pytest -n $(JOBS) tests src/crm_lessons --doctest-modules
+	$(PY) -m pytest -rs -n $(JOBS) tests src/crm_lessons --doctest-modules
 
 test-notebooks: $(VENV)/.installed
-	$(PY) -m pytest -n $(JOBS) --dist loadfile -p no:cacheprovider --nbval-lax \
+	$(PY) -m pytest -rs -n $(JOBS) --dist loadfile -p no:cacheprovider --nbval-lax \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300 notebooks
 
 $(VENV)/.installed-book: $(VENV)/.installed
