@@ -44,6 +44,8 @@ from ._validate import (
 )
 
 __all__ = [
+    "FitWarning",
+    "MIN_CUSTOMERS",
     "BetaGeoModel",
     "ParetoNBDModel",
     "GammaGammaModel",
@@ -67,6 +69,28 @@ def _as_array(t: Any, name: str, where: str) -> np.ndarray:
     return arr
 
 
+class FitWarning(RuntimeWarning):
+    """A maximum-likelihood fit whose estimates should not be trusted as they stand.
+
+    Raised (as a warning) when an estimate sits at the optimiser's bound (the data cannot pin it
+    down), when the optimiser stops without converging, when the log-likelihood was not finite on the
+    optimiser's path near the end, or when the Hessian at the estimates is singular or indefinite (no
+    standard errors). The message says what went wrong and what to do. The same text is kept in the
+    model's ``fit_warnings_`` list (empty after a clean fit).
+    """
+
+
+#: Fewest customers a transaction model (BG/NBD, Pareto/NBD) is fitted to; below it ``fit`` refuses.
+#: Ten customers still give unreliable estimates (``fit`` then warns); a few hundred are needed for
+#: standard errors that mean something.
+MIN_CUSTOMERS = 10
+
+#: Bounds of L-BFGS-B on log(parameter): estimates within _BOUND_TOL of them are reported as "at the bound".
+_LOG_BOUND = 12.0
+_BOUND_TOL = 1e-3
+#: a parameter whose log has a standard error above this is reported as not identified
+_MAX_LOG_SE = 2.0
+
 _CONTROLLER: list = []
 
 
@@ -81,6 +105,12 @@ def _one_blas_thread():
     if not _CONTROLLER:  # scanning the loaded libraries is slow: do it once per session
         _CONTROLLER.append(ThreadpoolController())
     return _CONTROLLER[0].limit(limits=1)
+
+
+_ADVICE = (" What to do: fit on more customers (a few hundred or more, with repeat buyers among them); "
+           "check the summary's time unit (T in weeks for weekly data); try other starting values with "
+           "start={...}; or add a small penalizer (e.g. penalizer=0.001) to keep the estimates finite. "
+           "Do not report these estimates or their standard errors as they stand.")
 
 
 def _hessian(fun_grad, theta: np.ndarray) -> np.ndarray:
@@ -108,53 +138,150 @@ class _MLModel:
     # subclasses build a dict of arrays in fit() (with "n", the number of customers) and provide
     # _ll_grad(params, data) -> (log-likelihood, gradient with respect to the parameters)
 
-    def _fit(self, data: dict, start: dict | None = "default") -> np.ndarray:
+    def _fit(self, data: dict, start: dict | None = "default", *, diagnose: bool = True) -> np.ndarray:
         where = f"{type(self).__name__}.fit"
         pen = require_number(self.penalizer, "penalizer", where=where, low=0)
         names = self._param_names
         start = self.start if isinstance(start, str) else start
-        x0 = np.log(np.array([(start or {}).get(nm, 1.0) for nm in names], dtype=float))
+        start_vals = np.array([(start or {}).get(nm, 1.0) for nm in names], dtype=float)
+        if not np.all(np.isfinite(start_vals)) or np.any(start_vals <= 0):
+            raise CRMInputError(f"{where}: start values must be positive numbers, got {dict(zip(names, start_vals))}.")
+        x0 = np.log(start_vals)
         n = data["n"]
+        # a non-finite objective must not look like a flat optimum (a zero gradient would make L-BFGS-B
+        # stop at once and report success): return a large value that grows away from the last finite
+        # point, with the gradient of that penalty, so the line search backs off; count such points.
+        last = {"x": x0.copy(), "f": None, "bad": 0, "bad_at_end": False}
 
         def negll(logp):
             p = np.exp(logp)
-            ll, g = self._ll_grad(p, data)
-            # optional ridge penalty on the parameters (lifetimes' convention: penalizer * sum(p^2))
-            val = -(ll / n) + pen * np.sum(p ** 2)
-            grad = -(g / n) * p + pen * 2 * p * p
-            if not np.isfinite(val):
-                return 1e10, np.zeros_like(logp)
+            with np.errstate(all="ignore"):
+                ll, g = self._ll_grad(p, data)
+                # optional ridge penalty on the parameters (lifetimes' convention: penalizer * sum(p^2))
+                val = -(ll / n) + pen * np.sum(p ** 2)
+                grad = -(g / n) * p + pen * 2 * p * p
+            if not (np.isfinite(val) and np.all(np.isfinite(grad))):
+                last["bad"] += 1
+                last["bad_at_end"] = True
+                d = logp - last["x"]
+                return (abs(last["f"] or 0.0) + 1.0) * 10.0 + 1e3 * float(d @ d), 2e3 * d
+            last["x"], last["f"], last["bad_at_end"] = logp.copy(), val, False
             return val, grad
 
+        f0, _ = negll(x0)
+        if last["f"] is None:
+            raise CRMInputError(
+                f"{where}: the log-likelihood is not finite at the starting values {dict(zip(names, start_vals))}; "
+                "pass other starting values, e.g. start={...} near estimates from a similar data set.")
         # L-BFGS-B works on 3-4 numbers; a multi-threaded BLAS only adds start-up cost and, on a busy
         # machine, spin-waiting that made a 3 ms fit take 200 ms. Use one thread while optimising.
         with _one_blas_thread():
             res = optimize.minimize(negll, x0, jac=True, method="L-BFGS-B",
-                                    bounds=[(-12.0, 12.0)] * len(names),
+                                    bounds=[(-_LOG_BOUND, _LOG_BOUND)] * len(names),
                                     options={"ftol": self.tol * 1e-3, "gtol": 1e-9, "maxiter": 2000})
-        if not res.success and "ABNORMAL" not in str(res.message):
-            warnings.warn(f"{where}: the optimiser did not report convergence ({res.message}).",
-                          RuntimeWarning, stacklevel=3)
         p = np.exp(res.x)
-        ll = -(res.fun - pen * np.sum(p ** 2)) * n
+        with np.errstate(all="ignore"):
+            ll = float(self._ll_grad(p, data)[0])
         self.params_ = pd.Series(p, index=list(names), name="estimate")
-        self.log_likelihood_ = float(ll)
+        self.log_likelihood_ = ll
         self.n_customers_ = int(n)
-        self.converged_ = bool(res.success)
         self.n_iter_ = int(res.nit)
+        self.optimizer_message_ = str(res.message)
         self._data = data
+        self.fit_warnings_ = self._diagnose(res, negll, last, where) if diagnose else []
+        self.converged_ = bool(res.success or self._converged_anyway) and not self.fit_warnings_
+        if self.fit_warnings_:
+            warnings.warn(f"{where}: " + " ".join(self.fit_warnings_) + _ADVICE, FitWarning, stacklevel=3)
         return p
+
+    _converged_anyway = False
+
+    def _diagnose(self, res, negll, last, where) -> list[str]:
+        """Checks of a finished fit; returns a list of problems (empty when the fit looks sound)."""
+        names = self._param_names
+        problems = []
+        self._converged_anyway = False
+        at_bound = np.abs(res.x) >= _LOG_BOUND - _BOUND_TOL
+        if at_bound.any():
+            which = ", ".join(f"{nm} = {v:.3g}" for nm, v, b in zip(names, np.exp(res.x), at_bound) if b)
+            problems.append(f"The estimate(s) {which} reached the optimiser's bound (e^{_LOG_BOUND:g} or "
+                            f"e^-{_LOG_BOUND:g}): the {self.n_customers_:,} customers do not pin them down.")
+        _, g = negll(res.x)
+        free = ~at_bound
+        gmax = float(np.max(np.abs(g[free]))) if free.any() else 0.0
+        if not res.success:
+            msg = str(res.message)
+            # L-BFGS-B often ends with ABNORMAL_TERMINATION_IN_LNSRCH at an optimum it cannot improve in
+            # floating point; accept that only when the gradient (mean log-likelihood per customer, log
+            # parameters) is essentially zero.
+            if "ABNORMAL" in msg and gmax < 1e-5:
+                self._converged_anyway = True
+            else:
+                problems.append(f"The optimiser stopped without converging ({msg}; largest gradient "
+                                f"component {gmax:.2g} per customer).")
+        if last["bad"] and last["bad_at_end"]:
+            problems.append(f"The log-likelihood was not finite at {last['bad']} point(s) the optimiser tried, "
+                            "including its last ones.")
+        if not at_bound.any() and not problems and self._hessian_check_ok():
+            status = self._hessian_status()
+            if status:
+                problems.append(status)
+        return problems
+
+    def _hessian_check_ok(self) -> bool:
+        # the Hessian costs 2 x (number of parameters) likelihood evaluations: check it at fit time
+        # when that is cheap, else in covariance()/summary()
+        return len(self._data.get("x", ())) <= 20_000
+
+    def _hessian_status(self, hess: np.ndarray | None = None) -> str:
+        """'' if minus the Hessian is positive definite and every parameter is identified, else a sentence
+        saying what is wrong (see :attr:`_covariance_defined` for whether standard errors exist)."""
+        self._covariance_defined = False
+        if hess is None:
+            with np.errstate(all="ignore"):
+                hess = _hessian(lambda q: self._ll_grad(q, self._data), self.params_.to_numpy())
+        if not np.all(np.isfinite(hess)):
+            return "The Hessian of the log-likelihood at the estimates is not finite: no standard errors."
+        p = self.params_.to_numpy()
+        info = -hess * np.outer(p, p)                  # on the log-parameter scale: scale-free
+        ev = np.linalg.eigvalsh(info)
+        if ev[-1] <= 0 or ev[0] <= 1e-10 * ev[-1]:
+            kind = "indefinite" if ev[0] < 0 else "singular"
+            return (f"The Hessian of the log-likelihood at the estimates is {kind} (eigenvalues "
+                    f"{ev[0]:.3g} to {ev[-1]:.3g} on the log-parameter scale): the estimates are not a "
+                    "well-defined maximum and have no standard errors.")
+        self._covariance_defined = True
+        se_log = np.sqrt(np.diag(np.linalg.inv(info)))
+        weak = se_log > _MAX_LOG_SE
+        if weak.any():
+            which = ", ".join(f"{nm} = {v:.3g}" for nm, v, w in zip(self._param_names, p, weak) if w)
+            return (f"The likelihood is nearly flat in {which}: the standard error of log(parameter) exceeds "
+                    f"{_MAX_LOG_SE:g}, so the 95% interval spans more than a factor of "
+                    f"{np.exp(2 * 1.959964 * _MAX_LOG_SE):.0e}; the data do not identify it.")
+        return ""
 
     def _check_fitted(self, where: str) -> None:
         if not hasattr(self, "params_"):
             raise CRMInputError(f"{type(self).__name__}.{where}: the model is not fitted yet; call .fit(summary) first.")
 
     def covariance(self) -> pd.DataFrame:
-        """Covariance of the estimates: the inverse of minus the Hessian of the log-likelihood."""
+        """Covariance of the estimates: the inverse of minus the Hessian of the log-likelihood.
+
+        If minus the Hessian is not positive definite (estimates at a bound, a flat or saddle-shaped
+        likelihood), there are no standard errors: the matrix is all NaN and a :class:`FitWarning` says why.
+        """
         self._check_fitted("covariance")
         theta = self.params_.to_numpy()
-        hess = _hessian(lambda p: self._ll_grad(p, self._data), theta)
-        cov = np.linalg.pinv(-hess)
+        with np.errstate(all="ignore"):
+            hess = _hessian(lambda p: self._ll_grad(p, self._data), theta)
+        status = self._hessian_status(hess)
+        if status:
+            warnings.warn(f"{type(self).__name__}.covariance: {status}{_ADVICE}", FitWarning, stacklevel=2)
+        if not self._covariance_defined:
+            cov = np.full((len(theta), len(theta)), np.nan)
+        else:
+            cov = np.linalg.inv(-hess)
+            cov = (cov + cov.T) / 2
         return pd.DataFrame(cov, index=self.params_.index, columns=self.params_.index)
 
     def summary(self) -> pd.DataFrame:
@@ -173,9 +300,11 @@ class _MLModel:
         cov = self.covariance()
         se = np.sqrt(np.clip(np.diag(cov.to_numpy()), 0, None))
         est = self.params_.to_numpy()
-        half = 1.959964 * se / est
-        return pd.DataFrame({"estimate": est, "std_error": se, "lower_95": est * np.exp(-half),
-                             "upper_95": est * np.exp(half)}, index=self.params_.index)
+        with np.errstate(over="ignore", invalid="ignore"):
+            half = 1.959964 * se / est
+            lower, upper = est * np.exp(-half), est * np.exp(half)
+        return pd.DataFrame({"estimate": est, "std_error": se, "lower_95": lower, "upper_95": upper},
+                            index=self.params_.index)
 
     def __repr__(self) -> str:
         if hasattr(self, "params_"):
@@ -203,6 +332,20 @@ def _rfm_arrays(summary: pd.DataFrame, frequency_col: str, recency_col: str, T_c
             f"frequency={summary.loc[i, frequency_col]!r}, recency={summary.loc[i, recency_col]!r}, "
             f"T={summary.loc[i, T_col]!r}. Build summaries with crm_lessons.summary.customer_summary.")
     return x, tx, T
+
+
+def _require_fit_sample(x: np.ndarray, where: str) -> None:
+    """Refuse samples a transaction model cannot be fitted to (see MIN_CUSTOMERS)."""
+    if len(x) < MIN_CUSTOMERS:
+        raise CRMInputError(
+            f"{where}: got {len(x)} customer(s); fitting needs at least {MIN_CUSTOMERS} (and a few hundred for "
+            "estimates worth reporting). Fit on the whole customer base, or use published estimates for "
+            "a similar business as the model's params_.")
+    if not np.any(x > 0):
+        raise CRMInputError(
+            f"{where}: none of the {len(x)} customers made a repeat purchase, so the purchase and dropout "
+            "rates cannot be told apart (the likelihood has no maximum). Use a longer calibration period "
+            "or check that frequency counts repeat purchases.")
 
 
 def _unique_x(x: np.ndarray, w: np.ndarray):
@@ -266,6 +409,7 @@ class BetaGeoModel(_MLModel):
             T_col: str = "T") -> BetaGeoModel:
         """Fit by maximum likelihood to one row per customer; returns ``self``."""
         x, tx, T = _rfm_arrays(summary, frequency_col, recency_col, T_col, "BetaGeoModel.fit")
+        _require_fit_sample(x, "BetaGeoModel.fit")
         x, tx, T, w = _compress(x, tx, T)
 
         def data(keep=slice(None)):
@@ -278,7 +422,7 @@ class BetaGeoModel(_MLModel):
         if start is None and len(x) > 50_000:
             # warm start: fit a random 20,000 distinct histories first, then polish on all of them
             keep = np.random.default_rng(0).choice(len(x), 20_000, replace=False)
-            start = dict(zip(self._param_names, BetaGeoModel()._fit(data(keep), start=None)))
+            start = dict(zip(self._param_names, BetaGeoModel()._fit(data(keep), start=None, diagnose=False)))
         self._fit(data(), start=start)
         return self
 
@@ -381,6 +525,7 @@ class ParetoNBDModel(_MLModel):
             T_col: str = "T") -> ParetoNBDModel:
         """Fit by maximum likelihood to one row per customer; returns ``self``."""
         x, tx, T = _rfm_arrays(summary, frequency_col, recency_col, T_col, "ParetoNBDModel.fit")
+        _require_fit_sample(x, "ParetoNBDModel.fit")
         n = len(x)
         x, tx, T, w = _compress(x, tx, T)
         self._fit({"x": x, "tx": tx, "T": T, "w": w, "n": n})
@@ -846,6 +991,12 @@ def holdout_by_frequency(
     require_frame(cal_holdout, where=where)
     require_columns(cal_holdout, cols, where=where)
     require_no_missing(cal_holdout, cols, where=where)
+    require_non_negative(cal_holdout, cols, where=where)
+    _rfm_arrays(cal_holdout, frequency_col, recency_col, T_col, where)   # whole counts, recency in [0, T]
+    if np.any(cal_holdout[holdout_col].to_numpy(dtype=float) % 1 != 0):
+        raise CRMInputError(f"{where}: column {holdout_col!r} must hold whole numbers of holdout transactions.")
+    if hasattr(model, "_check_fitted"):
+        model._check_fitted(where)
     k = require_positive_int(max_frequency, "max_frequency", where=where)
     pred = model.conditional_expected_transactions(
         cal_holdout[duration_col].to_numpy(dtype=float), cal_holdout[frequency_col].to_numpy(dtype=float),
