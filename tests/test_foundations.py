@@ -1,0 +1,76 @@
+"""CRM foundations (Chapter 12): the course's lists, delivered value and the hashed self-checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crm_lessons import foundations as f
+from crm_lessons._validate import CRMInputError
+from crm_lessons.datasets import load
+
+
+def test_course_lists_have_the_lengths_the_material_gives():
+    # M4: 4 classes, 5 functions, 4 need traits, 5 database-marketing traits, 5 relationship-marketing
+    # traits, 3 strategies, 4 one-to-one steps; M5: 10C, 11 roles of a CRM system, 4P/4C/4R.
+    assert [len(f.CUSTOMER_CLASSES), len(f.CLASSIFICATION_FUNCTIONS), len(f.NEED_TRAITS)] == [4, 5, 4]
+    assert [len(f.DATABASE_MARKETING_TRAITS), len(f.RELATIONSHIP_MARKETING_TRAITS)] == [5, 5]
+    assert [len(f.RELATIONSHIP_MARKETING_STRATEGIES), len(f.ONE_TO_ONE_STEPS)] == [3, 4]
+    assert [len(f.TEN_C), len(f.CRM_SYSTEM_ROLES)] == [10, 11]
+    assert f.MARKETING_MIXES.shape == (4, 3)
+
+
+def test_airline_example_is_kept_in_the_first_classification_function():
+    assert "airline" in f.CLASSIFICATION_FUNCTIONS.iloc[0, 2]
+
+
+def test_delivered_value_is_total_value_minus_total_cost_by_hand():
+    d = pd.DataFrame({"product value": [100.0, 10.0], "service value": [20.0, 0.0],
+                      "monetary cost": [80.0, 5.0], "time cost": [10.0, 0.0]})
+    out = f.delivered_value(d)
+    # 100 + 20 - (80 + 10) = 30; 10 - 5 = 5
+    np.testing.assert_allclose(out["delivered value"], [30.0, 5.0])
+    np.testing.assert_allclose(out["value ratio"], [120 / 90, 2.0])
+
+
+def test_delivered_value_does_not_mutate_and_rejects_negative_costs():
+    d = pd.DataFrame({"product value": [1.0], "monetary cost": [2.0]})
+    before = d.copy()
+    f.delivered_value(d)
+    pd.testing.assert_frame_equal(d, before)
+    with pytest.raises(CRMInputError, match="monetary cost"):
+        f.delivered_value(d.assign(**{"monetary cost": [-1.0]}))
+    with pytest.raises(CRMInputError, match="value column"):
+        f.delivered_value(pd.DataFrame({"x": [1.0]}))
+
+
+def test_telco_delivered_value_follows_its_assumptions():
+    t = load("telco_churn_ibm")
+    dv = f.telco_delivered_value(t)
+    assert len(dv) == len(t) and dv["bundle"].nunique() > 100
+    cheaper_time = f.telco_delivered_value(t, assumptions={"value of time per hour": 0.0})
+    assert (cheaper_time["time cost"] == 0).all()
+    # doubling the worth of a phone line adds 25 USD for every phone customer
+    more = f.telco_delivered_value(t, assumptions={"phone": 50.0})
+    diff = (more["delivered value"] - dv["delivered value"]).to_numpy()
+    np.testing.assert_allclose(diff, t["phone_service"].astype(float).to_numpy() * 25.0)
+    with pytest.raises(CRMInputError, match="unknown assumption"):
+        f.telco_delivered_value(t, assumptions={"phones": 1.0})
+
+
+def test_three_views_shares_add_to_one():
+    v = f.three_views(load("telco_churn_ibm"))
+    for k in ["product", "market"]:
+        assert abs(v[k]["revenue share"].sum() - 1) < 0.01
+    assert v["customer"]["customers"].sum() == 7043
+
+
+def test_self_check_says_correct_or_not_yet_without_the_answer(capsys):
+    h = {"q": f.answer_hash("q", "Relevance")}
+    assert f.self_check("q", " relevance ", h).endswith("correct.")
+    msg = f.self_check("q", "reward", h, hints={"q": "section 12.4"})
+    assert "not yet" in msg and "relevance" not in msg.lower() and "12.4" in msg
+    assert "no answer" in f.self_check("q", ..., h)
+    with pytest.raises(CRMInputError, match="unknown question"):
+        f.self_check("nope", 1, h)
