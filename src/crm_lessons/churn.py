@@ -33,6 +33,7 @@ from ._validate import (
     require_positive_int,
     require_probability,
 )
+from ._validate import require_binary, require_non_negative, require_min_rows, require_min_groups, require_varies, require_unique_key  # bad-input checks (issue 17)
 
 __all__ = [
     "TELCO_SERVICES",
@@ -288,8 +289,10 @@ def _surv_inputs(data, duration, event, where):
     require_columns(data, [duration, event], where=where)
     require_numeric(data, [duration], where=where)
     require_no_missing(data, [duration, event], where=where)
+    require_binary(data, [event], where=where)
     if (data[duration] < 0).any():
-        raise CRMInputError(f"{where}: column {duration!r} has negative durations.")
+        raise CRMInputError(f"{where}: column {duration!r} has negative durations; a duration is time "
+                            "since the start (>= 0). Fix or drop those rows.")
     return data[duration].to_numpy(dtype=float), data[event].to_numpy(dtype=float)
 
 
@@ -320,6 +323,7 @@ def kaplan_meier(data: pd.DataFrame, *, duration: str = "tenure", event: str = "
         levels = ["all"]
     else:
         require_columns(data, [group], where=where)
+        require_no_missing(data, [group], where=where)
         keys = data[group].astype(str).to_numpy()
         levels = ([str(c) for c in data[group].cat.categories if (keys == str(c)).any()]
                   if isinstance(data[group].dtype, pd.CategoricalDtype) else sorted(set(keys)))
@@ -490,7 +494,7 @@ def saved_customer_clv(data: pd.DataFrame, *, margin_share: float = 0.3, retenti
     """
     where = "saved_customer_clv"
     require_frame(data, where=where)
-    require_numeric(data, [charges], where=where)
+    require_non_negative(data, [charges], where=where)     # a negative charge would give a negative CLV
     require_no_missing(data, [charges], where=where)
     margin_share = require_probability(margin_share, "margin_share", where=where)
     annual = require_number(annual_discount_rate, "annual_discount_rate", where=where, low=0.0)
@@ -592,6 +596,8 @@ def campaign_summary(targets: pd.DataFrame, *, offer_cost: float, acceptance: fl
     """
     where = "campaign_summary"
     require_columns(targets, ["p_churn", "value_if_saved"], where=where)
+    require_numeric(targets, ["p_churn", "value_if_saved"], where=where)
+    require_no_missing(targets, ["p_churn", "value_if_saved"], where=where)
     offer_cost = require_number(offer_cost, "offer_cost", where=where, low=0.0)
     acceptance = require_probability(acceptance, "acceptance", where=where)
     n_draws = require_positive_int(n_draws, "n_draws", where=where, minimum=10)

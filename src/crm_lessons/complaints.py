@@ -30,6 +30,7 @@ from ._validate import (
     require_positive_int,
     require_probability,
 )
+from ._validate import require_binary, require_no_missing, require_min_groups, require_varies, require_numeric, require_min_rows, require_unique_key, check_join_keys  # bad-input checks (issue 17)
 
 __all__ = [
     "CHANNELS",
@@ -456,6 +457,8 @@ def repurchase_by_outcome(customers: pd.DataFrame, *, outcome: str = "outcome",
     where = "repurchase_by_outcome"
     require_frame(customers, where=where)
     require_columns(customers, [outcome, repurchased], where=where)
+    require_binary(customers, [repurchased], where=where)
+    require_no_missing(customers, [outcome], where=where)
     out = (customers.groupby(outcome, observed=True)[repurchased]
            .agg(customers="size", repurchase_rate="mean").reset_index())
     out[outcome] = out[outcome].astype(str)
@@ -491,16 +494,27 @@ def recovery_paradox(customers: pd.DataFrame, *, outcome: str = "outcome", repur
     require_frame(customers, where=where)
     require_columns(customers, [outcome, repurchased, *controls], where=where)
     require_probability(alpha, "alpha", where=where, allow_zero=False, allow_one=False)
+    require_no_missing(customers, [outcome, *controls], where=where)
     levels = [str(x) for x in pd.unique(customers[outcome].astype(str))]
     require_choice(reference, "reference", levels, where=where)
     if customers[repurchased].isna().any():
         raise CRMInputError(f"{where}: column {repurchased!r} has missing values; drop those customers first.")
+    require_binary(customers, [repurchased], where=where)
+    require_min_groups(customers, outcome, 2, where=where, what="complaint outcomes",
+                       why="the test compares each outcome with the reference")
+    require_varies(customers, [repurchased], where=where, why="a logit needs customers who repurchased and "
+                   "customers who did not")
     d = pd.DataFrame({"y": customers[repurchased].astype(int).to_numpy(),
                       "outcome": customers[outcome].astype(str).to_numpy()})
     for c in controls:
         d[c] = customers[c].astype(str).to_numpy()
     rhs = " + ".join([f"C(outcome, Treatment({reference!r}))"] + [f"C({c})" for c in controls])
-    fit = smf.logit(f"y ~ {rhs}", data=d).fit(disp=0)
+    try:
+        fit = smf.logit(f"y ~ {rhs}", data=d).fit(disp=0)
+    except (np.linalg.LinAlgError, ValueError) as err:   # singular design, perfect separation
+        raise CRMInputError(f"{where}: the logit cannot be fitted on these {len(d)} customers ({err}); each "
+                            "outcome needs customers who repurchased and who did not. Use more data or "
+                            "fewer controls.") from None
     ci = fit.conf_int(alpha)
     counts = d["outcome"].value_counts()
     rows = []

@@ -30,6 +30,7 @@ from ._validate import (
     require_positive_int,
     require_probability,
 )
+from ._validate import require_numeric  # bad-input checks (issue 17)
 
 __all__ = [
     "COIL_PRODUCTS", "product_ownership", "mine_rules", "cross_sell_offers", "generic_offers",
@@ -539,6 +540,7 @@ def switching_cost(curve: pd.DataFrame, *, value_per_hit: float = 100.0, horizon
     require_frame(curve, where=where)
     require_columns(curve, ["interactions", "accuracy"], where=where)
     require_no_missing(curve, ["interactions", "accuracy"], where=where)
+    require_numeric(curve, ["interactions", "accuracy"], where=where)
     value_per_hit = require_number(value_per_hit, "value_per_hit", where=where, low=0)
     horizon = require_positive_int(horizon, "horizon", where=where)
     c = curve.sort_values("interactions")

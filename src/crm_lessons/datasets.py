@@ -74,6 +74,7 @@ _SPECS: dict[str, _Spec] = {
     "yogurt_panel": _Spec(categories=("choice",)),
     "cracker_panel": _Spec(categories=("choice",)),
     "coil2000_dictionary": _Spec(categories=("group",)),
+    "donations_bgbb": _Spec(dtypes={"frequency": "int64", "recency": "int64", "n": "int64", "customers": "int64"}),
     "online_retail": _Spec(dates=("invoice_date",), categories=("country",),
                            dtypes={"invoice": "str", "stock_code": "str", "description": "str",
                                    "quantity": "int64", "unit_price": "float64", "customer_id": "Int64"}),
@@ -174,6 +175,8 @@ def load(name: str, *, verify: bool = True) -> pd.DataFrame:
     DataFrame
         A new frame each call (safe to modify). Dates are ``datetime64``, text with few values is
         ``category``, yes/no flags are ``bool``.
+        The CDNOW logs carry ``attrs["crm_lessons.repeat_rows"] = "legitimate"``: their exact duplicate
+        rows are real repeat orders, so helpers do not warn about them.
 
     Raises
     ------
@@ -204,7 +207,16 @@ def load(name: str, *, verify: bool = True) -> pd.DataFrame:
         df[col] = df[col].astype("category")
     for col, levels in spec.ordered.items():
         df[col] = pd.Categorical(df[col], categories=list(levels), ordered=True)
+    if name in _REAL_REPEAT_ROWS:   # exact repeats are real orders: helpers need not warn about them
+        from ._validate import LEGITIMATE_REPEATS
+
+        df.attrs[LEGITIMATE_REPEATS[0]] = LEGITIMATE_REPEATS[1]
     return df
+
+
+#: Logs whose exact duplicate rows are real events (CDNOW: the same customer ordering the same number of
+#: CDs for the same amount twice on one day); see docs/data_you_can_pass.md.
+_REAL_REPEAT_ROWS = frozenset({"cdnow_master", "cdnow_sample"})
 
 
 # --------------------------------------------------------------------------------------------------

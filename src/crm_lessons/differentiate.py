@@ -31,6 +31,7 @@ from ._validate import (
     require_numeric,
     require_positive_int,
 )
+from ._validate import require_transactions, require_date, DUPLICATE_CHOICES, check_duplicate_rows  # bad-input checks (issue 17)
 
 __all__ = [
     "value_tiers",
@@ -185,7 +186,10 @@ def budget_allocation(table: pd.DataFrame, budget: float, *, rule: str = "value"
     [800.0, 200.0]
     """
     where = "budget_allocation"
-    require_columns(table, ["customers", "customer_share", "history_share", "future_per_customer"], where=where)
+    cols = ["customers", "customer_share", "history_share", "future_per_customer"]
+    require_frame(table, where=where)
+    require_non_negative(table, cols, where=where)
+    require_no_missing(table, cols, where=where)
     budget = require_number(budget, "budget", where=where, low=0, low_inclusive=False)
     require_choice(rule, "rule", ["equal", "value", "top"], where=where)
     w = {"equal": table["customer_share"].to_numpy(dtype=float),
@@ -234,12 +238,17 @@ def capture_curve(score: Any, outcome: Any, *, points: int = 101) -> pd.DataFram
 
 def predicted_value(transactions: pd.DataFrame, *, calibration_end: Any, horizon_weeks: float,
                     customer_col: str = "customer_id", date_col: str = "date",
-                    amount_col: str = "dollars") -> pd.DataFrame:
+                    amount_col: str = "dollars", duplicates: str = "warn") -> pd.DataFrame:
     """Forecast each customer's spend over the next ``horizon_weeks`` with BG/NBD (:mod:`crm_lessons.clv`).
 
     Expected transactions come from :class:`crm_lessons.clv.BetaGeoModel` fitted on the calibration
     period (``conditional_expected_transactions``); they are multiplied by the customer's mean spend
     per purchase day in the calibration period (a simple stand-in for a Gamma-Gamma spend model).
+
+    Bad input: the log is checked like every purchase log (naive datetimes, amounts >= 0 -- a return
+    would give a negative predicted value, so net returns first -- no missing ids). Exact duplicate rows
+    add their spend twice: ``duplicates`` = ``"warn"`` (default, with the count), ``"keep"``, ``"drop"`` or
+    ``"error"``. BG/NBD needs at least 2 customers with a purchase by ``calibration_end``.
 
     Returns
     -------
@@ -251,10 +260,14 @@ def predicted_value(transactions: pd.DataFrame, *, calibration_end: Any, horizon
     from .summary import customer_summary
 
     where = "predicted_value"
-    require_columns(transactions, [customer_col, date_col, amount_col], where=where)
+    transactions = require_transactions(transactions, where=where, customer_col=customer_col, date_col=date_col,
+                                        amount_col=amount_col, duplicates=duplicates)
     horizon = require_number(horizon_weeks, "horizon_weeks", where=where, low=0, low_inclusive=False)
-    end = pd.Timestamp(calibration_end)
+    end = require_date(calibration_end, "calibration_end", where=where)
     tx = transactions.loc[transactions[date_col] <= end, [customer_col, date_col, amount_col]]
+    if tx[customer_col].nunique() < 2:
+        raise CRMInputError(f"{where}: needs at least 2 customers with a purchase on or before calibration_end="
+                            f"{end.date()}, got {tx[customer_col].nunique()}; pick a later calibration_end.")
     s = customer_summary(tx, customer_col=customer_col, date_col=date_col, observation_end=end)
     model = BetaGeoModel().fit(s)
     x, tx_, T = s["frequency"].to_numpy(), s["recency"].to_numpy(), s["T"].to_numpy()
@@ -269,8 +282,12 @@ def predicted_value(transactions: pd.DataFrame, *, calibration_end: Any, horizon
 
 def behaviour_features(transactions: pd.DataFrame, *, end: Any, min_purchases: int = 3,
                        customer_col: str = "customer_id", date_col: str = "date",
-                       quantity_col: str = "cds", amount_col: str = "dollars") -> pd.DataFrame:
+                       quantity_col: str = "cds", amount_col: str = "dollars",
+                       duplicates: str = "warn") -> pd.DataFrame:
     """How each customer buys, up to ``end``: the inputs of needs-based clustering.
+
+    Exact duplicate rows add their items and spend twice: ``duplicates`` = ``"warn"`` (default),
+    ``"keep"``, ``"drop"`` or ``"error"`` (see ``docs/data_you_can_pass.md``).
 
     Only customers with at least ``min_purchases`` purchase days are described (regularity needs two
     gaps). Several rows on one day are one purchase.
@@ -297,8 +314,9 @@ def behaviour_features(transactions: pd.DataFrame, *, end: Any, min_purchases: i
     require_no_missing(transactions, cols, where=where)
     require_datetime(transactions, [date_col], where=where)
     require_non_negative(transactions, [quantity_col, amount_col], where=where)
+    transactions = check_duplicate_rows(transactions, where=where, duplicates=duplicates, subset=cols)
     min_purchases = require_positive_int(min_purchases, "min_purchases", where=where, minimum=3)
-    e = pd.Timestamp(end)
+    e = require_date(end, "end", where=where)
     tx = transactions.loc[transactions[date_col] <= e, cols]
     daily = tx.groupby([customer_col, date_col], sort=True)[[quantity_col, amount_col]].sum().reset_index()
     n = daily.groupby(customer_col).size()

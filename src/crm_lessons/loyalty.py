@@ -25,6 +25,9 @@ from ._validate import (
     CRMInputError,
     require_choice,
     require_columns,
+    require_date,
+    require_no_missing,
+    require_unique_key,
     require_frame,
     require_number,
     require_positive_int,
@@ -66,6 +69,11 @@ def purchase_summary(transactions: pd.DataFrame, *, customer: str = "customer_id
         Index ``customer``; ``first``, ``last`` (dates), ``purchases`` (occasions),
         ``repeat_purchases`` (= purchases - 1), ``life_days`` (last - first purchase, the observed
         customer life) and ``days_since_last`` (to ``end``, default the last date in the data).
+        With ``end``, purchases after ``end`` are ignored (the summary as it looked on that day) and
+        customers whose first purchase is later are left out.
+
+    Bad input: dates must be naive datetimes (time-zone-aware or text dates are an error that says how to
+    convert). Exact duplicate rows cannot change the answer (same-day rows are one occasion).
 
     Examples
     --------
@@ -80,11 +88,18 @@ def purchase_summary(transactions: pd.DataFrame, *, customer: str = "customer_id
     where = "purchase_summary"
     _check_tx(transactions, customer, date, where)
     d = transactions[[customer, date]].drop_duplicates()
+    if end is not None:
+        end_ts = require_date(end, "end", where=where)
+        d = d.loc[d[date] <= end_ts]          # the summary is as seen on ``end``: later purchases unseen
+        if len(d) == 0:
+            raise CRMInputError(f"{where}: no purchase on or before end={end_ts.date()}; the first purchase "
+                                f"is on {transactions[date].min().date()}. Pick a later end.")
+    else:
+        end_ts = transactions[date].max()
     g = d.groupby(customer)[date]
     out = pd.DataFrame({"first": g.min(), "last": g.max(), "purchases": g.size()})
     out["repeat_purchases"] = out["purchases"] - 1
     out["life_days"] = (out["last"] - out["first"]).dt.days
-    end_ts = pd.Timestamp(end) if end is not None else transactions[date].max()
     out["days_since_last"] = (end_ts - out["last"]).dt.days
     return out
 
@@ -297,6 +312,9 @@ def stage_transition_matrix(stages: pd.DataFrame, *, customer: str = "customer_i
                             normalize: bool = True) -> pd.DataFrame:
     """Stage in one period (rows) against stage in the next (columns), over all customers.
 
+    ``stages`` has one row per customer and period (as :func:`lifecycle_stages` returns); a repeated
+    customer-period row is an error (it would count a step from a period to itself).
+
     Examples
     --------
     >>> tx = pd.DataFrame({"customer_id": [1, 1], "date": pd.to_datetime(["1997-01-05", "1997-04-07"])})
@@ -306,6 +324,9 @@ def stage_transition_matrix(stages: pd.DataFrame, *, customer: str = "customer_i
     where = "stage_transition_matrix"
     require_columns(stages, [customer, "period", "stage"], where=where)
     require_frame(stages, where=where)
+    require_no_missing(stages, [customer, "period", "stage"], where=where)
+    # one row per customer and period: a repeated row would count an impossible stage -> same-stage step
+    require_unique_key(stages, [customer, "period"], where=where, what="customer and period")
     s = stages.sort_values([customer, "period"], kind="mergesort")
     nxt = s["stage"].shift(-1)
     same = s[customer].eq(s[customer].shift(-1))

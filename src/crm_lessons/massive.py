@@ -22,6 +22,7 @@ import pandas as pd
 
 from ._validate import (CRMInputError, require_columns, require_frame, require_no_missing,
                         require_non_negative, require_number, require_positive_int)
+from ._validate import require_numeric, require_min_rows  # bad-input checks (issue 17)
 
 __all__ = ["SUMMARY_SQL", "summary_sql", "summary_pandas", "summary_duckdb", "summary_duckdb_to_parquet",
            "write_transactions",
@@ -234,9 +235,13 @@ def sample_estimate(summary: pd.DataFrame, fraction: float, *, column: str = "fr
     where = "sample_estimate"
     require_frame(summary, where=where)
     require_columns(summary, [column], where=where)
+    require_numeric(summary, [column], where=where)
+    require_no_missing(summary, [column], where=where)
+    require_min_rows(summary, 3, where=where, what="customers",
+                     why="a sample of at least 2 customers and a standard error need them")
     fraction = require_number(fraction, "fraction", where=where, low=0, high=1, low_inclusive=False)
     x = summary[column].to_numpy(float)
-    n = max(2, int(round(fraction * len(x))))
+    n = min(len(x), max(2, int(round(fraction * len(x)))))
     rng = np.random.default_rng(seed)
     draws = np.array([x[rng.choice(len(x), n, replace=False)].mean() for _ in range(repeats)])
     one = x[rng.choice(len(x), n, replace=False)]

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import CRMInputError, require_columns, require_frame, require_positive_int
+from ._validate import require_no_missing, require_numeric  # bad-input checks (issue 17)
 
 __all__ = ["pseudonymise", "minimise", "k_anonymity", "equivalence_classes", "generalise", "suppress_small_groups"]
 
@@ -37,6 +38,7 @@ def pseudonymise(data: pd.DataFrame, column: str, *, key: str | bytes, length: i
     where = "pseudonymise"
     require_frame(data, where=where)
     require_columns(data, [column], where=where)
+    require_no_missing(data, [column], where=where)       # a missing id has no pseudonym
     if not key:
         raise CRMInputError(f"{where}: key must be a non-empty secret (str or bytes); without one the "
                             "pseudonyms could be recomputed by anyone.")
@@ -96,6 +98,7 @@ def generalise(data: pd.DataFrame, bins: Mapping[str, Sequence[float]]) -> pd.Da
     where = "generalise"
     require_frame(data, where=where)
     require_columns(data, list(bins), where=where)
+    require_numeric(data, list(bins), where=where)
     out = data.copy()
     for col, edges in bins.items():
         edges = list(edges)

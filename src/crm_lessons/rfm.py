@@ -43,6 +43,7 @@ from ._validate import (
     require_date,
     require_transactions,
 )
+from ._validate import require_min_rows, require_varies  # bad-input checks (issue 17)
 
 __all__ = ["rfm_summary", "rfm_scores", "holdout_value", "rfm_holdout", "rfm_response", "rfm_rank_correlation"]
 
@@ -292,10 +293,19 @@ def rfm_rank_correlation(scored: pd.DataFrame, *, value_col: str = "holdout_valu
     from scipy.stats import spearmanr
 
     where = "rfm_rank_correlation"
-    require_columns(scored, ["R", "F", "M", "RFM", value_col], where=where)
+    cols = ["R", "F", "M", "RFM", value_col]
+    require_columns(scored, cols, where=where)
+    require_numeric(scored, ["R", "F", "M", value_col], where=where)
+    require_no_missing(scored, cols, where=where)
+    cell = pd.to_numeric(scored["RFM"].astype(str), errors="coerce")
+    if cell.isna().any():
+        raise CRMInputError(f"{where}: column 'RFM' must hold cell codes such as '111' or 543, found "
+                            f"{scored['RFM'][cell.isna()].iloc[0]!r}; use the frame rfm_scores returns.")
+    require_min_rows(scored, 3, where=where, what="customers", why="a rank correlation needs them")
+    require_varies(scored, [value_col], where=where, why="a rank correlation with a constant is undefined")
     y = scored[value_col].to_numpy(dtype=float)
     preds = {"R": scored["R"], "F": scored["F"], "M": scored["M"],
-             "RFM cell": scored["RFM"].astype(int), "R+F+M": scored["R"] + scored["F"] + scored["M"]}
+             "RFM cell": cell.astype(int), "R+F+M": scored["R"] + scored["F"] + scored["M"]}
     rows = []
     for name, x in preds.items():
         res = spearmanr(x.to_numpy(dtype=float), y)

@@ -497,8 +497,10 @@ def plan_summary(plan: pd.DataFrame, *, interval_minutes: int = 30, hourly_cost:
     27.5
     """
     where = "plan_summary"
-    require_columns(plan, ["calls_to_agents", "load_erlangs", "agents", "scheduled", "service_level"],
-                    where=where)
+    cols = ["calls_to_agents", "load_erlangs", "agents", "scheduled", "service_level"]
+    require_frame(plan, where=where)
+    require_non_negative(plan, cols, where=where)
+    require_no_missing(plan, cols, where=where)
     minutes = require_positive_int(interval_minutes, "interval_minutes", where=where)
     cost = require_number(hourly_cost, "hourly_cost", where=where, low=0.0)
     h = minutes / 60.0

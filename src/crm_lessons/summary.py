@@ -21,6 +21,13 @@ and of Fader, Hardie & Lee (2005), whose CDNOW sample gives a customer who first
 
 Two engines give identical numbers: ``"pandas"`` (numpy sorting, fast in memory) and ``"duckdb"``
 (SQL; also accepts the path of a Parquet or CSV file, for logs larger than memory).
+
+Bad input (the package-wide rules of :mod:`crm_lessons._validate`): dates must be time-zone-naive; a
+time-zone-aware date column (in a frame, or a ``TIMESTAMP WITH TIME ZONE`` column in a file) is an error
+that shows the conversion, so both engines see the same calendar days on any machine (DuckDB runs with
+its session time zone set to UTC). Exact duplicate rows are reported when spend is summarised
+(``duplicates="warn"``; ``"drop"``, ``"keep"``, ``"error"``): they add their amount twice. Without
+``amount_col`` they cannot change the answer (same-day purchases are one transaction).
 """
 
 from __future__ import annotations
@@ -32,8 +39,10 @@ import numpy as np
 import pandas as pd
 
 from ._validate import (
+    DUPLICATE_CHOICES,
     CRMInputError,
     CRMTypeError,
+    check_duplicate_rows,
     require_choice,
     require_number,
     require_date,
@@ -60,9 +69,32 @@ def _check_options(time_unit: str, engine: str, where: str) -> float:
 
 
 def _check_frame(transactions: pd.DataFrame, customer_col: str, date_col: str, amount_col: str | None,
-                 where: str) -> None:
+                 where: str, duplicates: str = "warn") -> pd.DataFrame:
+    require_choice(duplicates, "duplicates", DUPLICATE_CHOICES, where=where)
     require_transactions(transactions, where=where, customer_col=customer_col, date_col=date_col,
                          amount_col=amount_col)
+    if amount_col:   # exact copies add their spend twice; without amounts same-day rows count once anyway
+        transactions = check_duplicate_rows(transactions, where=where, duplicates=duplicates,
+                                            subset=[customer_col, date_col, amount_col])
+    return transactions
+
+
+def _connect():
+    """A DuckDB connection whose session time zone is UTC, so no result depends on the machine's zone."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def _reject_tz_file(con, src: str, date_col: str, where: str) -> None:
+    kinds = con.execute(f"DESCRIBE SELECT {_q(date_col)} FROM {src}").fetchall()
+    if kinds and "TIME ZONE" in str(kinds[0][1]).upper():
+        raise CRMInputError(
+            f"{where}: column {date_col!r} of the file holds time-zone-aware timestamps ({kinds[0][1]}); "
+            "crm_lessons works on naive local dates so that no answer depends on the machine's time zone. "
+            f"Write the file with naive dates (pandas: df[{date_col!r}] = df[{date_col!r}].dt.tz_localize(None)).")
 
 
 def _day_numbers(dates: pd.Series) -> np.ndarray:
@@ -146,9 +178,9 @@ def _duckdb_source(con, transactions, customer_col, date_col, amount_col):
     """Register the input with DuckDB and return the SQL relation name to select from."""
     if isinstance(transactions, (str, Path)):
         path = str(transactions)
-        if path.lower().endswith(".parquet"):
-            return f"read_parquet('{path}')"
-        return f"read_csv_auto('{path}')"
+        src = f"read_parquet('{path}')" if path.lower().endswith(".parquet") else f"read_csv_auto('{path}')"
+        _reject_tz_file(con, src, date_col, "customer_summary (engine='duckdb')")
+        return src
     cols = [customer_col, date_col] + ([amount_col] if amount_col else [])
     con.register("tx_input", transactions[cols])
     return "tx_input"
@@ -160,9 +192,7 @@ def _q(name: str) -> str:
 
 def _summary_duckdb(transactions, customer_col, date_col, amount_col, end_day, unit_days, index_name,
                     start_day=None):
-    import duckdb
-
-    con = duckdb.connect()
+    con = _connect()
     try:
         src = _duckdb_source(con, transactions, customer_col, date_col, amount_col)
         c, d = _q(customer_col), _q(date_col)
@@ -201,9 +231,7 @@ def _resolve_end(transactions, date_col, observation_end, where, engine):
         return _day(to_timestamp(observation_end, "observation_end", where=where))
     if isinstance(transactions, pd.DataFrame):
         return int(_day_numbers(transactions[date_col]).max())
-    import duckdb
-
-    con = duckdb.connect()
+    con = _connect()
     try:
         src = _duckdb_source(con, transactions, None, date_col, None)
         return int(con.execute(
@@ -213,18 +241,19 @@ def _resolve_end(transactions, date_col, observation_end, where, engine):
         con.close()
 
 
-def _check_input(transactions, customer_col, date_col, amount_col, engine, where):
+def _check_input(transactions, customer_col, date_col, amount_col, engine, where, duplicates="warn"):
+    """Check the input; return the log to summarise (a copy without duplicates with duplicates="drop")."""
     if isinstance(transactions, (str, Path)):
         if engine != "duckdb":
             raise CRMInputError(f"{where}: a file path needs engine='duckdb' (got engine={engine!r}); "
                                 "or load the file into a DataFrame first.")
         if not Path(transactions).is_file():
             raise CRMInputError(f"{where}: no file at {str(transactions)!r}.")
-        return
+        return transactions
     if not isinstance(transactions, pd.DataFrame):
         raise CRMTypeError(f"{where}: transactions must be a pandas DataFrame (or, with engine='duckdb', "
                            f"the path of a Parquet/CSV file), got {type(transactions).__name__}.")
-    _check_frame(transactions, customer_col, date_col, amount_col, where)
+    return _check_frame(transactions, customer_col, date_col, amount_col, where, duplicates)
 
 
 def customer_summary(
@@ -236,6 +265,7 @@ def customer_summary(
     observation_end: Any = None,
     time_unit: str = "week",
     engine: str = "pandas",
+    duplicates: str = "warn",
 ) -> pd.DataFrame:
     """Summarise a transaction log into frequency, recency, T (and mean repeat spend) per customer.
 
@@ -255,6 +285,10 @@ def customer_summary(
         Unit of ``recency`` and ``T`` (whole days / 1, 7 or 30.4375).
     engine : {"pandas", "duckdb"}, default "pandas"
         Both give the same numbers.
+    duplicates : {"warn", "keep", "drop", "error"}, default "warn"
+        Exact duplicate rows (same customer, date and amount) with ``amount_col``: warn with their count
+        (:class:`~crm_lessons._validate.CRMDuplicateRowsWarning`) and keep them, keep them silently
+        (real repeat purchases), drop the copies, or raise. Time-zone-aware dates are an error.
 
     Returns
     -------
@@ -275,7 +309,7 @@ def customer_summary(
     """
     where = "customer_summary"
     unit_days = _check_options(time_unit, engine, where)
-    _check_input(transactions, customer_col, date_col, amount_col, engine, where)
+    transactions = _check_input(transactions, customer_col, date_col, amount_col, engine, where, duplicates)
     end_day = _resolve_end(transactions, date_col, observation_end, where, engine)
     if engine == "duckdb":
         return _summary_duckdb(transactions, customer_col, date_col, amount_col, end_day, unit_days,
@@ -297,6 +331,7 @@ def calibration_holdout_summary(
     amount_col: str | None = None,
     time_unit: str = "week",
     engine: str = "pandas",
+    duplicates: str = "warn",
 ) -> pd.DataFrame:
     """Summaries for a calibration period plus each customer's purchases in the following holdout.
 
@@ -315,7 +350,7 @@ def calibration_holdout_summary(
         days results, e.g. 39 weeks = 273 days). Default: the last purchase date.
     holdout_periods : float, optional
         Length of the holdout in ``time_unit``.
-    customer_col, date_col, amount_col, time_unit, engine
+    customer_col, date_col, amount_col, time_unit, engine, duplicates
         As in :func:`customer_summary`.
 
     Returns
@@ -339,7 +374,7 @@ def calibration_holdout_summary(
     """
     where = "calibration_holdout_summary"
     unit_days = _check_options(time_unit, engine, where)
-    _check_input(transactions, customer_col, date_col, amount_col, engine, where)
+    transactions = _check_input(transactions, customer_col, date_col, amount_col, engine, where, duplicates)
     cal_ts = to_timestamp(calibration_end, "calibration_end", where=where)
     cal_day = _day(cal_ts)
     if holdout_end is not None and holdout_periods is not None:
@@ -384,9 +419,7 @@ def calibration_holdout_summary(
 def _holdout_spend(transactions, customer_col, date_col, amount_col, cal_day, end_day, engine) -> pd.Series:
     """Mean spend per holdout transaction (purchase day) of each customer."""
     if engine == "duckdb":
-        import duckdb
-
-        con = duckdb.connect()
+        con = _connect()
         try:
             src = _duckdb_source(con, transactions, customer_col, date_col, amount_col)
             sql = f"""
