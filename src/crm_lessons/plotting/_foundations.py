@@ -7,7 +7,8 @@ import pandas as pd
 from .._validate import require_columns, require_frame
 from ._core import PALETTE, ensure_ax, finish, label, new_figure
 
-__all__ = ["concept_map", "delivered_value_chart", "CONCEPT_NODES", "CONCEPT_EDGES"]
+__all__ = ["concept_map", "delivered_value_chart", "estimate_interval_chart", "price_tendency_chart",
+           "CONCEPT_NODES", "CONCEPT_EDGES"]
 
 # node -> (x, y, group); groups: 0 what CRM is, 1 theories, 2 customers, 3 systems
 CONCEPT_NODES: dict[str, tuple[float, float, int]] = {
@@ -103,3 +104,42 @@ def delivered_value_chart(dv: pd.DataFrame, *, by: str = "contract", ax=None,
     ax.set_xticks(list(x))
     ax.set_xticklabels([str(i) for i in m.index])
     return finish(ax, title=title, xlabel=by, ylabel="USD per month")
+
+
+def estimate_interval_chart(table: pd.DataFrame, *, terms=None, ax=None,
+                            title: str = "Estimates with 95% intervals", xlabel: str = "estimate"):
+    """Point estimates with 95% intervals as horizontal bars, a zero line for reference.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Indexed by term, with columns ``estimate``, ``lower``, ``upper`` (e.g. ``ConditionalLogit.summary()``
+        or :func:`crm_lessons.psychology.loss_aversion`).
+    terms : list of str, optional
+        Rows to draw, in order (default all).
+    """
+    require_frame(table, where="estimate_interval_chart")
+    require_columns(table, ["estimate", "lower", "upper"], where="estimate_interval_chart")
+    t = table.loc[list(terms)] if terms is not None else table
+    ax = ensure_ax(ax)
+    y = list(range(len(t)))[::-1]
+    ax.errorbar(t["estimate"], y, xerr=[t["estimate"] - t["lower"], t["upper"] - t["estimate"]],
+                fmt="o", color=PALETTE[0], ms=9, capsize=6, lw=2)
+    ax.axvline(0, color="grey", ls="--", lw=1)
+    ax.set_yticks(y)
+    ax.set_yticklabels([label(str(i)) for i in t.index])
+    return finish(ax, title=title, xlabel=xlabel)
+
+
+def price_tendency_chart(tendency: pd.DataFrame, *, ax=None,
+                         title: str = "Price tendency of households"):
+    """Histogram of households' price tendency (0 = always the cheapest brand, 1 = always the dearest)."""
+    require_frame(tendency, where="price_tendency_chart")
+    require_columns(tendency, ["tendency"], where="price_tendency_chart")
+    ax = ensure_ax(ax)
+    ax.hist(tendency["tendency"], bins=[i / 12 for i in range(13)], color=PALETTE[0], edgecolor="white")
+    for x in (1 / 3, 2 / 3):
+        ax.axvline(x, color=PALETTE[3], ls=":", lw=2)
+    ax.text(1 / 6, ax.get_ylim()[1] * 0.92, label("low"), ha="center", color=PALETTE[3])
+    ax.text(5 / 6, ax.get_ylim()[1] * 0.92, label("high"), ha="center", color=PALETTE[3])
+    return finish(ax, title=title, xlabel="price tendency (0 = cheapest, 1 = dearest)", ylabel="households")
