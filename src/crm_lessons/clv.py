@@ -25,6 +25,7 @@ expected residual transactions (DERT) over a horizon, times the expected margin 
 
 from __future__ import annotations
 
+import copy
 import warnings
 from typing import Any
 
@@ -50,6 +51,7 @@ __all__ = [
     "ParetoNBDModel",
     "GammaGammaModel",
     "customer_lifetime_value",
+    "prediction_interval",
     "per_period_discount_rate",
     "cohort_repeat_transactions",
     "repeat_transactions_tracking",
@@ -306,6 +308,49 @@ class _MLModel:
         return pd.DataFrame({"estimate": est, "std_error": se, "lower_95": lower, "upper_95": upper},
                             index=self.params_.index)
 
+    def sample_params(self, n_draws: int = 1000, *, method: str = "normal", seed: int = 0) -> pd.DataFrame:
+        """Draws of the parameters that express their estimation uncertainty.
+
+        ``method="normal"`` samples log(parameters) from the asymptotic normal distribution of the MLE
+        (covariance from :meth:`covariance` by the delta method), so every draw is positive.
+        ``method="bootstrap"`` resamples customers with replacement and refits (slower: one fit per draw;
+        BG/NBD, Pareto/NBD, Gamma-Gamma and BG/BB).
+
+        Returns
+        -------
+        DataFrame
+            ``n_draws`` rows, one column per parameter.
+        """
+        where = f"{type(self).__name__}.sample_params"
+        self._check_fitted("sample_params")
+        k = require_positive_int(n_draws, "n_draws", where=where)
+        from ._validate import require_choice
+
+        require_choice(method, "method", ["normal", "bootstrap"], where=where)
+        rng = np.random.default_rng(seed)
+        est = self.params_.to_numpy()
+        if method == "normal":
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FitWarning)
+                cov = self.covariance().to_numpy()
+            if not np.all(np.isfinite(cov)):
+                raise CRMInputError(f"{where}: the fit has no standard errors (see its fit_warnings_), so there "
+                                    "is no normal approximation to sample from; fit on more customers first.")
+            cov_log = cov / np.outer(est, est)
+            draws = np.exp(rng.multivariate_normal(np.log(est), cov_log, size=k, method="eigh"))
+        else:
+            if not hasattr(self, "_resampled"):
+                raise CRMInputError(f"{where}: method='bootstrap' is not available for {type(self).__name__}; "
+                                    "use method='normal'.")
+            draws = np.empty((k, len(est)))
+            for i in range(k):
+                boot = copy.copy(self)
+                boot.start = dict(zip(self._param_names, est))
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", FitWarning)
+                    draws[i] = boot._fit(self._resampled(rng), diagnose=False)
+        return pd.DataFrame(draws, columns=list(self._param_names))
+
     def __repr__(self) -> str:
         if hasattr(self, "params_"):
             ps = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
@@ -425,6 +470,16 @@ class BetaGeoModel(_MLModel):
             start = dict(zip(self._param_names, BetaGeoModel()._fit(data(keep), start=None, diagnose=False)))
         self._fit(data(), start=start)
         return self
+
+    def _resampled(self, rng) -> dict:
+        """Customer-level bootstrap: multinomial counts over the distinct histories, then regroup by x."""
+        d = self._data
+        w = rng.multinomial(int(round(d["n"])), d["w"] / d["w"].sum()).astype(np.float64)
+        keep = w > 0
+        x, w = d["x"][keep], w[keep]
+        xu, inv, cnt = _unique_x(x, w)
+        return {"x": x, "tx": d["tx"][keep], "T": d["T"][keep], "w": w, "xu": xu, "inv": inv, "cnt": cnt,
+                "n": float(w.sum())}
 
     @staticmethod
     def _ll_grad(p, d):
@@ -630,6 +685,12 @@ class ParetoNBDModel(_MLModel):
             grads.append(dlogC[nm] + dlogPT[nm] + dB_s / Bs)
         return ll, log_bracket, np.vstack(grads)
 
+    def _resampled(self, rng) -> dict:
+        d = self._data
+        w = rng.multinomial(int(round(d["n"])), d["w"] / d["w"].sum()).astype(np.float64)
+        keep = w > 0
+        return {"x": d["x"][keep], "tx": d["tx"][keep], "T": d["T"][keep], "w": w[keep], "n": float(w.sum())}
+
     @classmethod
     def _ll_grad(cls, p, d):
         ll, _, g = cls._log_terms(p, d["x"], d["tx"], d["T"], want_grad=True)
@@ -719,6 +780,11 @@ class GammaGammaModel(_MLModel):
         self._fit({"x": x, "m": m, "logm": np.log(m), "logx": np.log(x), "n": len(x)})
         return self
 
+    def _resampled(self, rng) -> dict:
+        d = self._data
+        i = rng.integers(0, len(d["x"]), len(d["x"]))
+        return {k: (v[i] if isinstance(v, np.ndarray) else v) for k, v in d.items()}
+
     @staticmethod
     def _ll_grad(par, d):
         p, q, g = par
@@ -789,6 +855,75 @@ def cohort_repeat_transactions(model, birth_times, times) -> np.ndarray:
     ex = np.zeros_like(age)
     ex[pos] = model.expected_transactions(age[pos])
     return ex @ cnt
+
+
+def prediction_interval(models, predict, *, n_draws: int = 500, level: float = 0.95, method: str = "normal",
+                        seed: int = 0) -> pd.DataFrame:
+    """Point prediction with an interval from parameter uncertainty.
+
+    Draws the parameters of each fitted model (:meth:`sample_params`: the asymptotic normal of the MLE on
+    the log scale, or a customer-level bootstrap), evaluates ``predict`` at every draw and reports the
+    percentiles. Models fitted separately (e.g. BG/NBD and Gamma-Gamma) are drawn independently.
+
+    The interval covers the *expected* value (what the model predicts), not the customer's actual
+    future count, which adds Poisson-type noise on top.
+
+    Parameters
+    ----------
+    models : fitted model or tuple of fitted models
+    predict : callable
+        ``predict(model)`` (or ``predict(model1, model2, ...)`` for a tuple) returning a number, an
+        array or a Series: e.g. ``lambda m: m.conditional_expected_transactions(39, x, tx, T)``.
+    n_draws : int, default 500
+    level : float, default 0.95
+    method : "normal" or "bootstrap"
+    seed : int
+
+    Returns
+    -------
+    DataFrame
+        ``estimate`` (at the fitted parameters), ``lower``, ``upper``; indexed like ``predict``'s output
+        if it is a Series. ``attrs`` records ``level``, ``n_draws``, ``method`` and that only parameter
+        uncertainty is included.
+
+    Examples
+    --------
+    >>> m = BetaGeoModel(); m.params_ = pd.Series({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    >>> prediction_interval(m, lambda mm: mm.expected_transactions(52.0))
+    Traceback (most recent call last):
+    ...
+    crm_lessons._validate.CRMInputError: prediction_interval: BetaGeoModel was not fitted to data here (it has no standard errors); fit it with .fit(summary).
+    """
+    where = "prediction_interval"
+    ms = models if isinstance(models, (tuple, list)) else (models,)
+    for m in ms:
+        if not isinstance(m, _MLModel):
+            raise CRMInputError(f"{where}: models must be fitted crm_lessons models, got {type(m).__name__}.")
+        m._check_fitted(where)
+        if not hasattr(m, "_data"):
+            raise CRMInputError(f"{where}: {type(m).__name__} was not fitted to data here (it has no standard "
+                                "errors); fit it with .fit(summary).")
+    lv = require_probability(level, "level", where=where, allow_zero=False)
+    if lv >= 1:
+        raise CRMInputError(f"{where}: level must be below 1 (e.g. 0.95), got {level!r}.")
+    if not callable(predict):
+        raise CRMInputError(f"{where}: predict must be a function of the model(s), e.g. lambda m: m.expected_transactions(52).")
+    base = predict(*ms)
+    index = base.index if isinstance(base, pd.Series) else None
+    base_arr = np.atleast_1d(np.asarray(base, dtype=np.float64)).ravel()
+    draws = [m.sample_params(n_draws, method=method, seed=seed + 7919 * j) for j, m in enumerate(ms)]
+    out = np.empty((len(draws[0]), base_arr.size))
+    clones = [copy.copy(m) for m in ms]
+    for i in range(len(draws[0])):
+        for c, dr in zip(clones, draws):
+            c.params_ = pd.Series(dr.iloc[i].to_numpy(), index=dr.columns, name="estimate")
+        out[i] = np.asarray(predict(*clones), dtype=np.float64).ravel()
+    tail = (1 - lv) / 2
+    lo, hi = np.quantile(out, [tail, 1 - tail], axis=0)
+    res = pd.DataFrame({"estimate": base_arr, "lower": lo, "upper": hi}, index=index)
+    res.attrs.update({"level": lv, "n_draws": int(len(out)), "method": method,
+                      "uncertainty": "parameter estimation only (the interval covers the expected value)"})
+    return res
 
 
 def per_period_discount_rate(annual_discount_rate: float, periods_per_year: float) -> float:
