@@ -52,6 +52,7 @@ __all__ = [
     "GammaGammaModel",
     "customer_lifetime_value",
     "prediction_interval",
+    "clv_units",
     "per_period_discount_rate",
     "cohort_repeat_transactions",
     "repeat_transactions_tracking",
@@ -952,6 +953,7 @@ def customer_lifetime_value(
     frequency_col: str = "frequency",
     recency_col: str = "recency",
     T_col: str = "T",
+    time_unit: str | None = None,
 ) -> pd.Series:
     """Customer lifetime value: discounted expected residual transactions x expected margin.
 
@@ -980,11 +982,17 @@ def customer_lifetime_value(
         52.18 for weeks (365.25/7), 12 for months, 365.25 for days.
     horizon_periods : int
         Number of future periods counted.
+    time_unit : str, optional
+        Name of the model's period ("week", "day", "month"); inferred from ``periods_per_year`` if omitted.
 
     Returns
     -------
     Series
-        CLV per customer, indexed like ``summary``, named ``clv``.
+        CLV per customer, indexed like ``summary``, named ``clv``. It is a *residual* value: the margin of
+        transactions after the end of the observation period only. ``attrs`` records ``value_type``
+        ("residual"), ``time_unit``, ``periods_per_year``, ``horizon_periods``, ``horizon_years``,
+        ``annual_discount_rate``, ``discount_rate_per_period`` and ``margin_share``;
+        :func:`clv_units` turns them into a caption for printed tables.
 
     Examples
     --------
@@ -1017,7 +1025,41 @@ def customer_lifetime_value(
     inc = np.diff(np.concatenate([np.zeros((len(uk), 1)), ey], axis=1), axis=1)
     dert = inc @ (1 + d) ** -k
     clv = share * spend * dert[inv]
-    return pd.Series(clv, index=summary.index, name="clv")
+    out = pd.Series(clv, index=summary.index, name="clv")
+    ppy = float(periods_per_year)
+    if time_unit is None:
+        named = {365.25: "day", 365.0: "day", 52.0: "week", 365.25 / 7: "week", 12.0: "month", 4.0: "quarter", 1.0: "year"}
+        time_unit = next((v for k, v in named.items() if abs(ppy - k) < 1e-6 * k), f"1/{ppy:g} year")
+    out.attrs.update({"value_type": "residual", "time_unit": str(time_unit), "periods_per_year": ppy,
+                      "horizon_periods": int(h), "horizon_years": h / ppy,
+                      "annual_discount_rate": float(annual_discount_rate), "discount_rate_per_period": d,
+                      "margin_share": share})
+    return out
+
+
+def clv_units(result) -> str:
+    """One-line caption of the units of a CLV result (from its ``attrs``), for printed tables and charts.
+
+    Examples
+    --------
+    >>> m = BetaGeoModel(); m.params_ = pd.Series({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    >>> s = pd.DataFrame({"frequency": [1], "recency": [30.0], "T": [38.0]})
+    >>> v = customer_lifetime_value(m, s, spend_per_transaction=[40.0], margin_share=0.3,
+    ...                             annual_discount_rate=0.1, periods_per_year=365.25 / 7, horizon_periods=522)
+    >>> clv_units(v)
+    'residual CLV (future transactions only), margin 30% of spend, horizon 522 weeks (10 years), discounted at 10% a year = 0.1828% per week'
+    """
+    a = getattr(result, "attrs", {})
+    need = ("value_type", "time_unit", "horizon_periods", "horizon_years", "annual_discount_rate",
+            "discount_rate_per_period", "margin_share")
+    if not all(k in a for k in need):
+        raise CRMInputError("clv_units: the result carries no unit attributes; pass the output of "
+                            "customer_lifetime_value (attrs are lost by most pandas operations: read them first).")
+    what = "residual CLV (future transactions only)" if a["value_type"] == "residual" else "total CLV"
+    return (f"{what}, margin {a['margin_share']:.0%} of spend, horizon {a['horizon_periods']} {a['time_unit']}s "
+            f"({a['horizon_years']:.3g} years), discounted at {a['annual_discount_rate']:.3g} a year = "
+            f"{a['discount_rate_per_period']:.4%} per {a['time_unit']}").replace(
+                f"{a['annual_discount_rate']:.3g} a year", f"{a['annual_discount_rate']:.0%} a year")
 
 
 # --------------------------------------------------------------------------------------------------
