@@ -21,6 +21,9 @@ PUBLISHED_ROWS = {
     "cdnow_master": 69_659, "cdnow_sample": 6_919, "coil2000": 9_822, "telco_churn_ibm": 7_043,
     "telco_churn_mlc": 5_000, "bank_calls": 27_716, "yogurt_panel": 2_412, "cracker_panel": 3_292,
     "coil2000_dictionary": 86,
+    "online_retail": 541_909,  # Chen, Sain & Guo (2012): 541,909 invoice lines
+    "bank_marketing": 41_188,  # Moro, Cortez & Rita (2014): 41,188 calls (bank-additional-full)
+    "donations_bgbb": 22,  # Fader, Hardie & Shang (2010): the 22 recency/frequency patterns of 11,104 donors
 }
 
 
