@@ -111,7 +111,7 @@ def _warn(message: str, category: type[Warning]) -> None:
     """Warn, attributing the warning to the first caller outside crm_lessons (the user's cell)."""
     import sys
 
-    level, frame = 1, sys._getframe(1)
+    level, frame = 2, sys._getframe(1)
     while frame is not None and str(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
         level += 1
         frame = frame.f_back
@@ -457,6 +457,8 @@ def check_join_keys(left: pd.DataFrame, right: pd.DataFrame, key: str, *, where:
     require_columns(right, [rk], where=f"{where} ({right_name})")
     require_no_missing(left, [key], where=f"{where} ({left_name})")
     require_no_missing(right, [rk], where=f"{where} ({right_name})")
+    if len(left) == 0 or len(right) == 0:
+        return 0
     lk, rkind = _key_kind(left[key]), _key_kind(right[rk])
     if lk != rkind:
         raise CRMInputError(

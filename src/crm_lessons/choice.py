@@ -34,6 +34,7 @@ from ._validate import (
     require_numeric,
     require_positive_int,
 )
+from ._validate import require_unique_key, require_min_groups  # bad-input checks (issue 17)
 
 __all__ = [
     "brands_in",
@@ -54,6 +55,8 @@ def _check_panel(panel, *, household: str, order: str, choice: str, where: str) 
     require_columns(panel, [household, order, choice], where=where)
     require_no_missing(panel, [household, order, choice], where=where)
     require_numeric(panel, [order], where=where)
+    # one row per household purchase: a copied row would be a purchase the household never made
+    require_unique_key(panel, [household, order], where=where, what="household purchase")
     return panel
 
 
@@ -492,6 +495,9 @@ def fit_brand_choice(panel: pd.DataFrame, *, variables: Sequence[str] = ("price"
         Fitted model, with extra attributes ``brands_``, ``alpha_`` (smoothing constant used),
         ``alpha_profile_`` (Series of log-likelihood by alpha, when estimated), ``X_`` and ``rows_``.
 
+    Bad input: one row per household purchase (a repeated household + purchase number is an error); at
+    least 2 households and 2 chosen brands (:class:`~crm_lessons._validate.CRMInputError` otherwise).
+
     Examples
     --------
     >>> from crm_lessons.datasets import load
@@ -501,6 +507,21 @@ def fit_brand_choice(panel: pd.DataFrame, *, variables: Sequence[str] = ("price"
     """
     where = "fit_brand_choice"
     brands = brands_in(panel)
+    h_col, c_col = columns.get("household", "household_id"), columns.get("choice", "choice")
+    _check_panel(panel, household=h_col, order=columns.get("order", "purchase_seq"), choice=c_col, where=where)
+    require_min_groups(panel, h_col, 2, where=where, what="households",
+                       why="with one household the brand constants and the loyalty term are not identified")
+    require_min_groups(panel, c_col, 2, where=where, what="chosen brands",
+                       why="a choice model needs purchases of at least two brands")
+    try:
+        return _fit_brand_choice(panel, brands, variables, loyalty_alpha, alpha_grid, base, columns, where)
+    except np.linalg.LinAlgError as err:
+        raise CRMInputError(f"{where}: the choice model cannot be fitted on this panel ({err}); a brand that is "
+                            "never or always chosen, or a price that never varies, leaves a coefficient "
+                            "undetermined. Use more households or fewer brands.") from None
+
+
+def _fit_brand_choice(panel, brands, variables, loyalty_alpha, alpha_grid, base, columns, where):
     profile = None
     if isinstance(loyalty_alpha, str):
         if loyalty_alpha != "estimate":

@@ -111,8 +111,9 @@ def churn_features(telco: pd.DataFrame) -> pd.DataFrame:
             "partner", "dependents", "monthly_charges", *TELCO_SERVICES[1:]]
     require_frame(telco, where=where)
     require_columns(telco, need, where=where)
-    require_numeric(telco, ["tenure", "monthly_charges"], where=where)
+    require_non_negative(telco, ["tenure", "monthly_charges"], where=where)
     require_no_missing(telco, need, where=where)
+    _customer_rows(telco, where)
     contract = telco["contract"].astype(str)
     internet = telco["internet_service"].astype(str)
     X = pd.DataFrame(index=telco.index)
@@ -145,6 +146,7 @@ def split_customers(data: pd.DataFrame, *, test_size: float = 0.3, seed: int = 0
     """
     where = "split_customers"
     require_frame(data, where=where)
+    _customer_rows(data, where)
     test_size = require_number(test_size, "test_size", where=where, low=0, high=1, low_inclusive=False,
                                high_inclusive=False)
     rng = np.random.default_rng(seed)
@@ -193,6 +195,7 @@ def fit_churn_logit(train: pd.DataFrame, *, target: str = "churn", features=chur
     require_frame(train, where=where)
     require_columns(train, [target], where=where)
     require_no_missing(train, [target], where=where)
+    _customer_rows(train, where)
     y = train[target]
     if not (pd.api.types.is_bool_dtype(y) or set(pd.unique(y)) <= {0, 1}):
         raise CRMInputError(f"{where}: column {target!r} must be True/False or 0/1, got values "
@@ -201,7 +204,14 @@ def fit_churn_logit(train: pd.DataFrame, *, target: str = "churn", features=chur
         raise CRMInputError(f"{where}: column {target!r} has a single value; the model needs churners and "
                             "stayers.")
     X = sm.add_constant(features(train), has_constant="add")
-    res = sm.Logit(y.to_numpy(dtype=float), X).fit(disp=0, maxiter=200)
+    require_min_rows(train, X.shape[1] + 1, where=where, what="customers",
+                     why=f"the logit estimates {X.shape[1]} coefficients")
+    try:
+        res = sm.Logit(y.to_numpy(dtype=float), X).fit(disp=0, maxiter=200)
+    except (np.linalg.LinAlgError, ValueError) as err:
+        raise CRMInputError(f"{where}: the logit cannot be fitted on these {len(train)} customers ({err}); "
+                            "a feature that is constant or duplicates another makes the design singular. "
+                            "Use more customers or drop that feature.") from None
     res.features = features
     return res
 
@@ -284,8 +294,17 @@ def gains_table(y, score, *, bins: int = 10) -> pd.DataFrame:
     return _gains(y, score, bins=bins, positive="churners").rename(columns={"rate": "churn_rate"})
 
 
+def _customer_rows(data: pd.DataFrame, where: str, id_col: str = "customer_id") -> None:
+    """Customer-level frames hold one row per customer: a repeated id (an exact copy of a row, say) would
+    weight that customer twice in every fit and count."""
+    if id_col in data.columns:
+        require_no_missing(data, [id_col], where=where)
+        require_unique_key(data, id_col, where=where, what="customer")
+
+
 def _surv_inputs(data, duration, event, where):
     require_frame(data, where=where)
+    _customer_rows(data, where)
     require_columns(data, [duration, event], where=where)
     require_numeric(data, [duration], where=where)
     require_no_missing(data, [duration, event], where=where)
@@ -379,12 +398,27 @@ def fit_cox(data: pd.DataFrame, covariates: pd.DataFrame, *, duration: str = "te
         raise CRMInputError(f"{where}: covariates has {len(covariates)} rows, data has {len(data)}.")
     require_numeric(covariates, list(covariates.columns), where=where)
     require_no_missing(covariates, list(covariates.columns), where=where)
+    require_min_rows(data, covariates.shape[1] + 2, where=where, what="customers",
+                     why=f"a Cox model with {covariates.shape[1]} covariate(s) needs more customers than covariates")
+    require_varies(covariates, list(covariates.columns), where=where,
+                   why="a constant covariate has no hazard ratio (singular matrix)")
+    if e.sum() < 1:
+        raise CRMInputError(f"{where}: column {event!r} has no event (no churner); a Cox model needs at least 1.")
     kw = {}
     if strata is not None:
         require_columns(data, [strata], where=where)
+        require_no_missing(data, [strata], where=where)
         kw["strata"] = data[strata].astype(str).to_numpy()
     model = PHReg(t, covariates.astype(float), status=e, ties="breslow", **kw)
-    res = model.fit()
+    try:
+        res = model.fit()
+    except np.linalg.LinAlgError as err:
+        raise CRMInputError(f"{where}: the Cox model cannot be fitted on these {len(data)} customers ({err}); "
+                            "two covariates may carry the same information. Use more customers or drop one.") from None
+    if not np.all(np.isfinite(res.params)):
+        raise CRMInputError(f"{where}: the Cox model did not converge on these {len(data)} customers (some "
+                            "coefficients are not finite): too few events for the covariates. Use more "
+                            "customers or fewer covariates.")
     res.covariate_names = list(covariates.columns)
     res.durations = t
     res.events = e

@@ -269,6 +269,12 @@ def complaint_rates(tickets: pd.DataFrame, customers: pd.DataFrame, *, by: str |
     A raw count says where complaints pile up; a rate per 1,000 customers says where customers are
     more likely to complain, which is what to compare between segments, products or months.
 
+    Bad input: ``customers`` has one row per customer (a repeated id is an error). The id columns of the
+    two frames must have the same type (text ids against integer ids would match nothing: an error) and
+    no missing values (a ticket without a customer would silently vanish: an error). Tickets whose
+    customer is not in ``customers`` are left out and reported with
+    :class:`~crm_lessons._validate.CRMUnmatchedKeysWarning` (their count).
+
     Examples
     --------
     >>> t, c = make_tickets(5_000, seed=1)
@@ -281,6 +287,10 @@ def complaint_rates(tickets: pd.DataFrame, customers: pd.DataFrame, *, by: str |
     require_columns(tickets, [customer_col], where=where)
     cols = [customer_col] + ([by] if by else [])
     require_columns(customers, cols, where=where)
+    require_unique_key(customers, customer_col, where=f"{where} (customers)", what="customer")
+    if by:
+        require_no_missing(customers, [by], where=f"{where} (customers)")
+    check_join_keys(tickets, customers, customer_col, where=where, left_name="tickets", right_name="customers")
     per_customer = tickets.groupby(customer_col).size()
     base = customers[cols].copy()
     base["complaints"] = base[customer_col].map(per_customer).fillna(0).astype("int64")

@@ -163,6 +163,9 @@ def direct_mail_campaign(coil: pd.DataFrame, *, model: str = "naive_bayes", feat
     ``profit``, ``lift_at_mailing_size``, ``top_800_score`` (the challenge's score),
     ``best_mailing_size``, ``best_profit``, ``auc``, ``features_used`` and ``test_owners``;
     ``table`` is :func:`mailing_table` at every size.
+
+    Bad input: the CoIL codes must be integers >= 0 without gaps and ``CARAVAN`` 0/1 (text or negative codes
+    are an error that says how to convert); the training part needs owners and non-owners.
     """
     from . import mining
     from .scoring import auc, top_k_hits
@@ -171,6 +174,10 @@ def direct_mail_campaign(coil: pd.DataFrame, *, model: str = "naive_bayes", feat
                               mailing_size=mailing_size, cost_per_mail=cost_per_mail,
                               margin_per_policy=margin_per_policy, seed=seed)
     train, test = mining.split_official(coil)
+    for part, name in ((train, "train"), (test, "test")):
+        if len(part) < 2:
+            raise CRMInputError(f"direct_mail_campaign: needs at least 2 customers with origin == {name!r}, got "
+                                f"{len(part)}; pass the whole load('coil2000') frame.")
     features = mining.feature_set(p["feature_set"], train, k=p["top_k_features"])
     penalty = LOGIT_PENALTY if p["model"] == "logit" and (p["feature_set"] != "top" or len(features) > 12) else 0.0
     scores = mining.score_models(train, test, features, models=(p["model"],), seed=p["seed"],

@@ -35,6 +35,7 @@ from ._validate import (
     require_positive_int,
     require_probability,
 )
+from ._validate import require_no_missing, require_numeric, require_non_negative, require_unique_key, require_varies, check_join_keys  # bad-input checks (issue 17)
 
 __all__ = [
     "INDUSTRIES",
@@ -778,8 +779,7 @@ def cohort_retention(participations: pd.DataFrame, *, how: str = "share") -> pd.
     2        NaN  1.0  1.0
     """
     where = "cohort_retention"
-    require_columns(participations, ["exhibitor_id", "edition"], where=where)
-    require_frame(participations, where=where)
+    _editions(participations, where, unique=False)   # repeated rows cannot change it (drop_duplicates below)
     require_choice(how, "how", ["share", "count"], where=where)
     p = participations[["exhibitor_id", "edition"]].drop_duplicates()
     p = p.assign(cohort=p.groupby("exhibitor_id")["edition"].transform("min"))
@@ -809,8 +809,7 @@ def renewal_by_edition(participations: pd.DataFrame) -> pd.DataFrame:
     1        2           2        1    1           0.5
     """
     where = "renewal_by_edition"
-    require_columns(participations, ["exhibitor_id", "edition", "booth_fee"], where=where)
-    require_frame(participations, where=where)
+    _editions(participations, where, numeric=["booth_fee"])
     eds = sorted(participations["edition"].unique())
     sets = {e: set(participations.loc[participations["edition"] == e, "exhibitor_id"]) for e in eds}
     seen: set = set()
@@ -867,7 +866,9 @@ def lifecycle_stages(panel: pd.DataFrame, *, satisfaction_floor: int = 2, scan_d
     need = ["exhibitor_id", "edition", "tenure", "satisfaction", "n_scans", "prev_scans", "booth_sqm",
             "prev_booth_sqm", "returned"]
     require_columns(panel, need, where=where)
-    require_frame(panel, where=where)
+    _editions(panel, where)
+    require_numeric(panel, [c for c in need if c not in ("exhibitor_id", "returned")], where=where)
+    require_no_missing(panel, ["tenure", "satisfaction", "n_scans", "booth_sqm"], where=where)
     satisfaction_floor = int(require_number(satisfaction_floor, "satisfaction_floor", where=where, low=1, high=5))
     scan_drop = require_probability(scan_drop, "scan_drop", where=where)
     p = panel[need].copy()
@@ -910,6 +911,8 @@ def warning_quality(stages: pd.DataFrame, truth_participations: pd.DataFrame | N
     """
     where = "warning_quality"
     require_columns(stages, ["exhibitor_id", "edition", "stage", "warning", "returned"], where=where)
+    _editions(stages, where)
+    require_no_missing(stages, ["warning", "stage"], where=where)
     s = stages[stages["stage"].astype(str) != "dissolution"]
     s = s[s["returned"].notna()].copy()
     if s.empty:
@@ -940,11 +943,27 @@ def warning_quality(stages: pd.DataFrame, truth_participations: pd.DataFrame | N
 _DRIVERS = ("pre_quality", "on_quality", "post_quality", "log_scans")
 
 
+def _editions(df: pd.DataFrame, where: str, *, numeric: list[str] | tuple[str, ...] = (), unique: bool = True) -> pd.DataFrame:
+    """Check a frame with one row per exhibitor and edition: ids and editions present, editions numbers,
+    ``numeric`` columns numbers >= 0, and (``unique``) no exhibitor twice in one edition (a copied row
+    would count the exhibitor twice and add its fee twice)."""
+    require_frame(df, where=where)
+    require_columns(df, ["exhibitor_id", "edition", *numeric], where=where)
+    require_no_missing(df, ["exhibitor_id", "edition"], where=where)   # a missing id is not an exhibitor
+    require_numeric(df, ["edition"], where=where)
+    if numeric:
+        require_non_negative(df, list(numeric), where=where)
+    if unique:
+        require_unique_key(df, ["exhibitor_id", "edition"], where=where, what="exhibitor and edition")
+    return df
+
+
 def _design(panel: pd.DataFrame, features, where: str) -> pd.DataFrame:
     features = list(features)
     base = [f for f in features if f != "log_scans"] + (["n_scans"] if "log_scans" in features else [])
     require_columns(panel, base, where=where)
     require_frame(panel, where=where)
+    require_numeric(panel, base, where=where)
     X = pd.DataFrame(index=panel.index)
     for f in features:
         X[f] = np.log1p(panel["n_scans"].astype(float)) if f == "log_scans" else panel[f].astype(float)
@@ -987,7 +1006,10 @@ def satisfaction_drivers(panel: pd.DataFrame, *, features=_DRIVERS) -> pd.DataFr
 
     where = "satisfaction_drivers"
     require_columns(panel, ["satisfaction"], where=where)
+    require_numeric(panel, ["satisfaction"], where=where)
+    require_no_missing(panel, ["satisfaction"], where=where)
     X = _design(panel, features, where)
+    require_varies(X, list(X.columns), where=where, why="a constant driver has no coefficient")
     y = panel["satisfaction"].astype(int)
     if y.nunique() < 3:
         raise CRMInputError(f"{where}: satisfaction takes fewer than 3 distinct values; an ordered model "
@@ -1024,6 +1046,8 @@ def service_effects(panel: pd.DataFrame) -> pd.DataFrame:
     where = "service_effects"
     cols = ["pre_quality", "on_quality", "post_quality"]
     require_columns(panel, cols + ["satisfaction", "returned"], where=where)
+    require_numeric(panel, cols + ["satisfaction"], where=where)
+    require_no_missing(panel, cols + ["satisfaction"], where=where)
     p = panel[panel["returned"].notna()]
     if p.empty or p["returned"].astype(bool).nunique() < 2:
         raise CRMInputError(f"{where}: need exhibitors both returning and not; simulate at least 2 editions.")
@@ -1118,6 +1142,10 @@ def interest_similarity(exhibitor_interests: pd.DataFrame, visitor_interests: pd
     require_frame(exhibitor_interests, where=where)
     require_frame(visitor_interests, where=where)
     require_choice(method, "method", ["jaccard", "cosine"], where=where)
+    require_no_missing(exhibitor_interests, ["exhibitor_id", "tag"], where=f"{where} (exhibitor_interests)")
+    require_no_missing(visitor_interests, ["visitor_id", "tag"], where=f"{where} (visitor_interests)")
+    check_join_keys(exhibitor_interests, visitor_interests, "tag", where=where, left_name="exhibitor_interests",
+                    right_name="visitor_interests", report_unmatched=False)
     tags = sorted(set(exhibitor_interests["tag"]) | set(visitor_interests["tag"]))
     E = pd.crosstab(exhibitor_interests["exhibitor_id"], exhibitor_interests["tag"]).reindex(
         columns=tags, fill_value=0).clip(upper=1)
@@ -1276,6 +1304,8 @@ def exhibitor_value(panel: pd.DataFrame, p_renew, *, horizon: int = 5, discount_
     where = "exhibitor_value"
     require_columns(panel, ["exhibitor_id", "booth_fee"], where=where)
     require_frame(panel, where=where)
+    require_non_negative(panel, ["booth_fee"], where=where)
+    require_no_missing(panel, ["exhibitor_id", "booth_fee"], where=where)
     horizon = require_positive_int(horizon, "horizon", where=where)
     discount_rate = require_number(discount_rate, "discount_rate", where=where, low=0, high=1)
     price_change = require_number(price_change, "price_change", where=where, low=-0.5, high=1)
@@ -1391,13 +1421,13 @@ def strategy_table(stages: pd.DataFrame, panel: pd.DataFrame | None = None, *, e
     """
     where = "strategy_table"
     require_columns(stages, ["exhibitor_id", "edition", "stage"], where=where)
-    require_frame(stages, where=where)
+    _editions(stages, where)
     ed = int(stages["edition"].max()) if edition is None else require_positive_int(edition, "edition", where=where)
     s = stages[stages["edition"] == ed]
     counts = s["stage"].astype(str).value_counts()
     rev = None
     if panel is not None:
-        require_columns(panel, ["exhibitor_id", "edition", "booth_fee"], where=where)
+        _editions(panel, f"{where} (panel)", numeric=["booth_fee"])
         m = s.merge(panel[["exhibitor_id", "edition", "booth_fee"]], on=["exhibitor_id", "edition"], how="left")
         rev = m.groupby(m["stage"].astype(str))["booth_fee"].sum()
     rows = []

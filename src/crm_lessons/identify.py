@@ -34,6 +34,7 @@ from ._validate import (
     require_positive_int,
     require_probability,
 )
+from ._validate import require_datetime, require_non_negative, require_numeric, require_unique_key, check_join_keys  # bad-input checks (issue 17)
 
 __all__ = [
     "SURNAMES",
@@ -638,6 +639,7 @@ def rule_score(features: pd.DataFrame) -> pd.Series:
     [3, 2]
     """
     require_columns(features, _FEATURES, where="rule_score")
+    require_numeric(features, _FEATURES, where="rule_score")
     f = features
     pts = ((f["name_sim"] >= 0.85).astype(int) + (f["surname_agree"] >= 1).astype(int)
            + (f["phone_sim"].fillna(0) >= 0.9).astype(int) + (f["address_sim"] >= 0.85).astype(int))
@@ -672,6 +674,7 @@ def agreement_levels(features: pd.DataFrame) -> pd.DataFrame:
     [[3, 1, 2], [-1, 0, 5]]
     """
     require_columns(features, _FEATURES, where="agreement_levels")
+    require_numeric(features, _FEATURES, where="agreement_levels")
     g = features["given_sim"].to_numpy(dtype=float)
     given = np.zeros(len(g), dtype=int)
     for c in (0.8, 0.92, 1.0):
@@ -1022,6 +1025,11 @@ def single_customer_view(records: pd.DataFrame, clusters: pd.Series, orders: pd.
     orders : DataFrame
         ``record_id``, ``date``, ``item``, ``amount`` (from :func:`attach_orders`).
 
+    Bad input: ``records`` has one row per ``record_id``; order dates must be datetimes (text dates would
+    order '15/01/2024' after '02/01/2025'; the error shows the conversion); amounts >= 0; ``record_id`` has
+    the same type in both frames. Orders whose record is not in ``records`` are left out and counted in a
+    :class:`~crm_lessons._validate.CRMUnmatchedKeysWarning`.
+
     Returns
     -------
     DataFrame
@@ -1040,6 +1048,13 @@ def single_customer_view(records: pd.DataFrame, clusters: pd.Series, orders: pd.
     where = "single_customer_view"
     require_columns(records, ["record_id", "channel", "name"], where=where)
     require_columns(orders, ["record_id", "date", "item", "amount"], where=where)
+    require_no_missing(records, ["record_id"], where=f"{where} (records)")
+    require_unique_key(records, "record_id", where=f"{where} (records)", what="record")
+    require_no_missing(orders, ["record_id", "date", "amount"], where=f"{where} (orders)")
+    # text dates would pick the "last" order by string order ('15/01/2024' after '02/01/2025')
+    require_datetime(orders, ["date"], where=f"{where} (orders)")
+    require_non_negative(orders, ["amount"], where=f"{where} (orders)")
+    check_join_keys(orders, records, "record_id", where=where, left_name="orders", right_name="records")
     if not isinstance(clusters, pd.Series):
         raise CRMInputError(f"{where}: clusters must be a Series of customer ids indexed by record id.")
     cmap = pd.Series(clusters.to_numpy(), index=clusters.index.astype(str))
@@ -1154,6 +1169,8 @@ def last_order_seen(records: pd.DataFrame, groups: pd.Series, truth: pd.DataFram
     require_columns(records, ["record_id", "channel"], where=where)
     require_columns(truth, ["record_id", "person_id"], where=where)
     require_columns(orders, ["order_id", "record_id", "date"], where=where)
+    require_no_missing(orders, ["record_id", "date"], where=f"{where} (orders)")
+    require_datetime(orders, ["date"], where=f"{where} (orders)")
     if not isinstance(groups, pd.Series):
         raise CRMInputError(f"{where}: groups must be a Series of customer ids indexed by record id.")
     if channel not in set(records["channel"]):

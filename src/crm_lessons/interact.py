@@ -43,6 +43,7 @@ from ._validate import (
     require_positive_int,
     require_probability,
 )
+from ._validate import check_duplicate_rows, require_date  # bad-input checks (issue 17)
 
 __all__ = [
     "DIALOGUE_CONDITIONS", "check_dialogue",
@@ -260,11 +261,14 @@ DESIGN_STEPS = pd.DataFrame({
 def select_lapsed_customers(transactions: pd.DataFrame, *, as_of: str | pd.Timestamp,
                             min_purchases: int = 2, lapsed_days: int = 180,
                             customer_col: str = "customer_id", date_col: str = "date",
-                            amount_col: str = "dollars") -> pd.DataFrame:
+                            amount_col: str = "dollars", duplicates: str = "warn") -> pd.DataFrame:
     """Step 1: target repeat buyers who have gone quiet ("lapsed"), as of a date.
 
     A customer is a target when they made at least ``min_purchases`` purchases (distinct dates) up to
-    ``as_of`` and none in the last ``lapsed_days`` days before it.
+    ``as_of`` and none in the last ``lapsed_days`` days before it. Dates must be naive datetimes (a
+    time-zone-aware or text column is an error that shows the conversion). Exact duplicate rows add
+    their spend twice: ``duplicates`` = ``"warn"`` (default, with the count), ``"keep"``, ``"drop"``,
+    ``"error"``.
 
     Returns
     -------
@@ -285,9 +289,11 @@ def select_lapsed_customers(transactions: pd.DataFrame, *, as_of: str | pd.Times
     require_datetime(transactions, [date_col], where=where)
     require_no_missing(transactions, [customer_col, date_col], where=where)
     require_non_negative(transactions, [amount_col], where=where)
+    transactions = check_duplicate_rows(transactions, where=where, duplicates=duplicates,
+                                        subset=[customer_col, date_col, amount_col])
     min_purchases = require_positive_int(min_purchases, "min_purchases", where=where)
     lapsed_days = require_positive_int(lapsed_days, "lapsed_days", where=where)
-    as_of = pd.Timestamp(as_of)
+    as_of = require_date(as_of, "as_of", where=where)
     past = transactions.loc[transactions[date_col] <= as_of, [customer_col, date_col, amount_col]]
     g = past.groupby(customer_col)
     summ = pd.DataFrame({
@@ -303,8 +309,10 @@ def select_lapsed_customers(transactions: pd.DataFrame, *, as_of: str | pd.Times
 def reactivation_baseline(transactions: pd.DataFrame, *, as_of: str | pd.Timestamp,
                           window_days: int = 90, min_purchases: int = 2, lapsed_days: int = 180,
                           customer_col: str = "customer_id", date_col: str = "date",
-                          amount_col: str = "dollars") -> dict:
+                          amount_col: str = "dollars", duplicates: str = "warn") -> dict:
     """Share of lapsed customers (as of ``as_of``) who bought again, unprompted, within ``window_days``.
+
+    Input checks and ``duplicates`` as in :func:`select_lapsed_customers`.
 
     This is the "do nothing" rate a reactivation goal must beat, measured on history, and what makes a
     goal *achievable* rather than a wish.
@@ -325,10 +333,14 @@ def reactivation_baseline(transactions: pd.DataFrame, *, as_of: str | pd.Timesta
     """
     where = "reactivation_baseline"
     window_days = require_positive_int(window_days, "window_days", where=where)
+    require_columns(transactions, [customer_col, date_col, amount_col], where=where)
+    require_frame(transactions, where=where)
+    transactions = check_duplicate_rows(transactions, where=where, duplicates=duplicates,
+                                        subset=[customer_col, date_col, amount_col])
     targets = select_lapsed_customers(transactions, as_of=as_of, min_purchases=min_purchases,
                                       lapsed_days=lapsed_days, customer_col=customer_col,
-                                      date_col=date_col, amount_col=amount_col)
-    start = pd.Timestamp(as_of)
+                                      date_col=date_col, amount_col=amount_col, duplicates="keep")
+    start = require_date(as_of, "as_of", where=where)
     end = start + pd.Timedelta(days=window_days)
     if transactions[date_col].max() < end:
         raise CRMInputError(f"{where}: the data end on {transactions[date_col].max().date()}, before the "

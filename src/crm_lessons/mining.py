@@ -17,6 +17,7 @@ import pandas as pd
 
 from ._validate import (CRMInputError, require_choice, require_columns, require_frame, require_number,
                         require_positive_int)
+from ._validate import require_binary, require_no_missing, require_non_negative, require_varies  # bad-input checks (issue 17)
 from .scoring import top_k_hits
 
 __all__ = [
@@ -45,10 +46,36 @@ CHALLENGE = {"test_customers": 4_000, "test_owners": 238, "mailing": 800, "rando
 _NOMINAL = ("MOSTYPE", "MOSHOOFD")  # customer subtype and main type: codes, not quantities
 
 
-def _coil(df, where):
+def _coil(df, where, *, target: str = TARGET, fit: bool = False, features: Sequence[str] = ()):
+    """Check a CoIL-style frame: a 0/1 target and every dictionary variable (or named feature) an integer
+    code >= 0 without gaps. ``fit=True`` also needs owners and non-owners (a model learns nothing else)."""
     require_frame(df, where=where)
-    require_columns(df, [TARGET], where=where)
+    require_columns(df, [target], where=where)
+    require_binary(df, [target], where=where)
+    codes = [c for c in dict.fromkeys([*_dictionary_names(), *features]) if c in df.columns and c != target]
+    require_no_missing(df, codes, where=where)
+    require_non_negative(df, codes, where=where)      # text codes fail here with a conversion hint
+    if fit:
+        require_varies(df, [target], where=where, why="a model needs owners (1) and non-owners (0)")
     return df
+
+
+def _codes(df, features, where):
+    """Check the feature columns of a frame to score (the test set)."""
+    require_columns(df, list(features), where=where)
+    require_no_missing(df, list(features), where=where)
+    require_non_negative(df, list(features), where=where)
+    return df
+
+
+def _dictionary_names() -> list[str]:
+    global _DICT_NAMES
+    if _DICT_NAMES is None:
+        _DICT_NAMES = variable_dictionary()["variable"].tolist()
+    return _DICT_NAMES
+
+
+_DICT_NAMES: list[str] | None = None
 
 
 def split_official(coil: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -106,8 +133,7 @@ def associations(train: pd.DataFrame, *, target: str = TARGET) -> pd.DataFrame:
     from scipy.stats import chi2_contingency
 
     where = "associations"
-    _coil(train, where)
-    require_columns(train, [target], where=where)
+    _coil(train, where, target=target, fit=True)
     d = variable_dictionary().set_index("variable")
     rows = []
     y = train[target].astype(int)
@@ -125,6 +151,9 @@ def associations(train: pd.DataFrame, *, target: str = TARGET) -> pd.DataFrame:
         rows.append({"variable": col, "description": d.loc[col, "description"], "group": d.loc[col, "group"],
                      "cramers_v": v, "p_value": float(p), "best_level": int(best),
                      "rate_at_best_level": float(rates[best]), "customers_at_best_level": int(tab.loc[best].sum())})
+    if not rows:
+        raise CRMInputError(f"{where}: no CoIL variable takes 2 or more values in these {len(train)} customers, "
+                            "so none can be ranked; pass the training customers of split_official(...).")
     out = pd.DataFrame(rows).sort_values("cramers_v", ascending=False).reset_index(drop=True)
     out.index = out.index + 1
     return out
@@ -196,8 +225,8 @@ def fit_logit(train: pd.DataFrame, features: Sequence[str], *, target: str = TAR
                                                  PerfectSeparationWarning)
 
     where = "fit_logit"
-    _coil(train, where)
     require_columns(train, list(features) + [target], where=where)
+    _coil(train, where, target=target, fit=True, features=features)
     penalty = require_number(penalty, "penalty", where=where, low=0.0)
     X, levels = _design(train, features, target=target)
     X = sm.add_constant(X, has_constant="add")
@@ -243,8 +272,9 @@ def score_models(train: pd.DataFrame, test: pd.DataFrame, features: Sequence[str
     from sklearn.tree import DecisionTreeClassifier
 
     where = "score_models"
-    _coil(train, where)
-    require_columns(test, list(features), where=where)
+    _coil(train, where, fit=True, features=features)
+    require_columns(train, list(features), where=where)
+    _codes(test, features, where=f"{where} (test)")
     for m in models:
         require_choice(m, "model", ["logit", "tree", "naive_bayes"], where=where)
     y = train[target].astype(int).to_numpy()
@@ -302,7 +332,14 @@ def tuning_on_test(train: pd.DataFrame, test: pd.DataFrame, features: Sequence[s
     from sklearn.tree import DecisionTreeClassifier
 
     where = "tuning_on_test"
-    _coil(train, where)
+    require_columns(train, list(features), where=where)
+    require_columns(test, list(features), where=f"{where} (test)")
+    _coil(train, where, fit=True, features=features)
+    _coil(test, f"{where} (test)", features=features)
+    minority = int(train[TARGET].astype(int).value_counts().min())
+    if minority < folds:
+        raise CRMInputError(f"{where}: {folds}-fold cross-validation needs at least {folds} owners and {folds} "
+                            f"non-owners in train, got {minority} in the smaller class; use fewer folds.")
     X, y = train[list(features)].to_numpy(), train[target].astype(int).to_numpy()
     Xt, yt = test[list(features)].to_numpy(), test[target].astype(int).to_numpy()
     rows = []

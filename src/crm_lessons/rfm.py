@@ -52,9 +52,11 @@ def _ts(value: Any, name: str, where: str) -> pd.Timestamp:
     return require_date(value, name, where=where)
 
 
-def _check_tx(transactions, customer_col, date_col, amount_col, where):
-    require_transactions(transactions, where=where, customer_col=customer_col, date_col=date_col,
-                         amount_col=amount_col)
+def _check_tx(transactions, customer_col, date_col, amount_col, where, duplicates="warn"):
+    """Check a purchase log; exact duplicate rows add their spend twice (``duplicates``: "warn" with the
+    count, "keep", "drop" -> a copy without them, "error"). Returns the log to use."""
+    return require_transactions(transactions, where=where, customer_col=customer_col, date_col=date_col,
+                                amount_col=amount_col, duplicates=duplicates)
 
 
 def rfm_summary(
@@ -65,6 +67,7 @@ def rfm_summary(
     customer_col: str = "customer_id",
     date_col: str = "date",
     amount_col: str = "dollars",
+    duplicates: str = "warn",
 ) -> pd.DataFrame:
     """Recency, frequency and monetary value of every customer who bought in ``[start, as_of]``.
 
@@ -78,6 +81,10 @@ def rfm_summary(
         Ignore purchases before this day (default: use all history).
     customer_col, date_col, amount_col : str
         Column names.
+    duplicates : {"warn", "keep", "drop", "error"}, default "warn"
+        Exact duplicate rows add their spend twice: warn with the count and keep, keep silently (real
+        repeat orders; the packaged CDNOW logs are marked as such), drop the copies, or raise.
+        Time-zone-aware or text dates are an error that shows the conversion.
 
     Returns
     -------
@@ -93,7 +100,7 @@ def rfm_summary(
     [[30.0, 2.0, 35.0], [58.0, 1.0, 7.0]]
     """
     where = "rfm_summary"
-    _check_tx(transactions, customer_col, date_col, amount_col, where)
+    transactions = _check_tx(transactions, customer_col, date_col, amount_col, where, duplicates)
     end = _ts(as_of, "as_of", where)
     tx = transactions[[customer_col, date_col, amount_col]]
     mask = tx[date_col] <= end
@@ -183,8 +190,10 @@ def rfm_scores(summary: pd.DataFrame, *, bins: int = 5, ties: str = "first",
 
 def holdout_value(transactions: pd.DataFrame, *, start: Any, end: Any = None, customers=None,
                   customer_col: str = "customer_id", date_col: str = "date",
-                  amount_col: str = "dollars") -> pd.Series:
+                  amount_col: str = "dollars", duplicates: str = "warn") -> pd.Series:
     """Total spend of each customer in the holdout period ``(start, end]``; 0 for customers who did not buy.
+
+    Exact duplicate rows add their spend twice: ``duplicates`` as in :func:`rfm_summary`.
 
     Parameters
     ----------
@@ -203,7 +212,7 @@ def holdout_value(transactions: pd.DataFrame, *, start: Any, end: Any = None, cu
     [5.0, 0.0]
     """
     where = "holdout_value"
-    _check_tx(transactions, customer_col, date_col, amount_col, where)
+    transactions = _check_tx(transactions, customer_col, date_col, amount_col, where, duplicates)
     s = _ts(start, "start", where)
     e = _ts(end, "end", where) if end is not None else transactions[date_col].max()
     if e <= s:
@@ -217,8 +226,10 @@ def holdout_value(transactions: pd.DataFrame, *, start: Any, end: Any = None, cu
 
 def rfm_holdout(transactions: pd.DataFrame, *, calibration_end: Any, holdout_end: Any = None,
                 bins: int = 5, ties: str = "first", customer_col: str = "customer_id",
-                date_col: str = "date", amount_col: str = "dollars") -> pd.DataFrame:
+                date_col: str = "date", amount_col: str = "dollars", duplicates: str = "warn") -> pd.DataFrame:
     """Score RFM on the calibration period and attach each customer's holdout-period spend.
+
+    Exact duplicate rows add their spend twice: ``duplicates`` as in :func:`rfm_summary` (checked once).
 
     Returns
     -------
@@ -233,10 +244,12 @@ def rfm_holdout(transactions: pd.DataFrame, *, calibration_end: Any, holdout_end
     >>> len(h), round(float(h["holdout_value"].sum()), 2) > 0
     (2357, True)
     """
+    transactions = _check_tx(transactions, customer_col, date_col, amount_col, "rfm_holdout", duplicates)
     scored = rfm_scores(rfm_summary(transactions, as_of=calibration_end, customer_col=customer_col,
-                                    date_col=date_col, amount_col=amount_col), bins=bins, ties=ties)
+                                    date_col=date_col, amount_col=amount_col, duplicates="keep"),
+                        bins=bins, ties=ties)
     hv = holdout_value(transactions, start=calibration_end, end=holdout_end, customers=scored.index,
-                       customer_col=customer_col, date_col=date_col, amount_col=amount_col)
+                       customer_col=customer_col, date_col=date_col, amount_col=amount_col, duplicates="keep")
     scored["holdout_value"] = hv.to_numpy()
     scored["holdout_buyer"] = scored["holdout_value"] > 0
     return scored

@@ -42,6 +42,7 @@ from ._validate import (
     require_date,
     require_transactions,
 )
+from ._validate import DUPLICATE_CHOICES, check_duplicate_rows  # bad-input checks (issue 17)
 
 __all__ = [
     "customer_values",
@@ -77,10 +78,13 @@ _PERIOD_MONTHS = {"M": 1, "Q": 3, "H": 6, "Y": 12}
 # --------------------------------------------------------------------------------------------------
 
 def _check_transactions(transactions: Any, *, where: str, customer_col: str, date_col: str,
-                        amount_col: str) -> pd.DataFrame:
+                        amount_col: str, duplicates: str = "keep") -> pd.DataFrame:
+    require_choice(duplicates, "duplicates", DUPLICATE_CHOICES, where=where)
     require_transactions(transactions, where=where, customer_col=customer_col, date_col=date_col,
                          amount_col=amount_col)
-    return transactions[[customer_col, date_col, amount_col]].copy()
+    tx = transactions[[customer_col, date_col, amount_col]]
+    tx.attrs = dict(transactions.attrs)
+    return check_duplicate_rows(tx, where=where, duplicates=duplicates).copy()
 
 
 def _as_timestamp(value: Any, name: str, *, where: str) -> pd.Timestamp:
@@ -164,6 +168,7 @@ def customer_values(
     customer_col: str = "customer_id",
     date_col: str = "date",
     amount_col: str = "dollars",
+    duplicates: str = "warn",
 ) -> pd.DataFrame:
     """Historical, current and potential value of every customer, measured from transactions.
 
@@ -184,6 +189,9 @@ def customer_values(
         Share of revenue that is margin; 1.0 reports revenue (CDNOW has no cost data).
     customer_col, date_col, amount_col : str
         Column names of the customer id, the purchase date and the amount spent.
+    duplicates : {"warn", "keep", "drop", "error"}, default "warn"
+        Exact duplicate rows add their spend twice: warn with the count and keep them, keep silently
+        (real repeat orders), drop the copies, or raise. Time-zone-aware dates are an error.
 
     Returns
     -------
@@ -225,7 +233,7 @@ def customer_values(
     """
     where = "customer_values"
     tx = _check_transactions(transactions, where=where, customer_col=customer_col, date_col=date_col,
-                             amount_col=amount_col)
+                             amount_col=amount_col, duplicates=duplicates)
     as_of = _as_timestamp(as_of, "as_of", where=where)
     window_days = require_positive_int(window_days, "window_days", where=where)
     q = require_probability(benchmark_quantile, "benchmark_quantile", where=where)
@@ -540,9 +548,11 @@ def periodic_discount_rate(annual_rate: float, periods_per_year: int) -> float:
 # --------------------------------------------------------------------------------------------------
 
 def _activity(transactions: pd.DataFrame, *, where: str, period: str, end: Any, customer_col: str,
-              date_col: str, amount_col: str) -> tuple[pd.DataFrame, list[pd.Period]]:
+              date_col: str, amount_col: str, duplicates: str = "keep") -> tuple[pd.DataFrame, list[pd.Period]]:
+    # retention counts active customers, so exact duplicates cannot change it ("keep"); the margin adds
+    # amounts, so estimate_margin passes the user's choice
     tx = _check_transactions(transactions, where=where, customer_col=customer_col, date_col=date_col,
-                             amount_col=amount_col)
+                             amount_col=amount_col, duplicates=duplicates)
     require_choice(period, "period", list(_PERIOD_MONTHS), where=where)
     months = _PERIOD_MONTHS[period]
     start = tx[date_col].min()
@@ -679,11 +689,14 @@ def estimate_margin(
     customer_col: str = "customer_id",
     date_col: str = "date",
     amount_col: str = "dollars",
+    duplicates: str = "warn",
 ) -> float:
     """Margin per active customer and period: revenue per active customer-period times ``margin_share``.
 
     Uses the same complete periods as :func:`retention_table`; ``skip_first`` drops the first one
     (in CDNOW the acquisition quarter, whose first orders are not typical of later periods).
+    Exact duplicate rows add their revenue twice: ``duplicates`` = ``"warn"`` (default, with the count),
+    ``"keep"``, ``"drop"`` or ``"error"``.
 
     Examples
     --------
@@ -701,7 +714,7 @@ def estimate_margin(
     if not isinstance(skip_first, bool):
         raise CRMTypeError(f"{where}: skip_first must be True or False, got {skip_first!r}.")
     act, nos = _activity(transactions, where=where, period=period, end=end, customer_col=customer_col,
-                         date_col=date_col, amount_col=amount_col)
+                         date_col=date_col, amount_col=amount_col, duplicates=duplicates)
     if skip_first:
         act = act[act["period_no"] != nos[0]]
     return float(round(share * act[amount_col].sum() / len(act), 12))
