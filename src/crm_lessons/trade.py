@@ -67,7 +67,8 @@ def export_customers(lines: pd.DataFrame, *, home_country: str | None = "United 
     -------
     DataFrame
         ``customer_id``, ``country``, ``revenue (GBP)``, ``orders``, ``first_order``, ``last_order``,
-        ``active_months``, sorted by revenue (largest first). ``attrs["dropped_customers"]`` counts
+        ``active_months`` and, when the lines have ``stock_code``, ``products`` (distinct products
+        bought), sorted by revenue (largest first). ``attrs["dropped_customers"]`` counts
         customers at or below ``min_revenue``.
 
     Examples
@@ -84,7 +85,8 @@ def export_customers(lines: pd.DataFrame, *, home_country: str | None = "United 
     df = require_frame(lines, where=where)
     require_columns(df, list(_LINE_COLS), where=where)
     floor = require_number(min_revenue, "min_revenue", where=where)
-    df = df.loc[df["customer_id"].notna(), list(_LINE_COLS)]
+    cols = list(_LINE_COLS) + (["stock_code"] if "stock_code" in df else [])
+    df = df.loc[df["customer_id"].notna(), cols]
     if home_country is not None:
         if home_country not in set(df["country"].astype(str)):
             raise CRMInputError(f"{where}: home_country {home_country!r} does not occur in 'country'; "
@@ -95,10 +97,13 @@ def export_customers(lines: pd.DataFrame, *, home_country: str | None = "United 
     cancel = df["invoice"].astype(str).str.startswith("C")
     df = df.assign(revenue=df["quantity"] * df["unit_price"], order=df["invoice"].where(~cancel),
                    month=df["invoice_date"].dt.to_period("M").where(~cancel))
-    g = df.groupby("customer_id", sort=False).agg(
-        country=("country", "first"), revenue=("revenue", "sum"), orders=("order", "nunique"),
-        first_order=("invoice_date", "min"), last_order=("invoice_date", "max"),
-        active_months=("month", "nunique"))
+    aggs = {"country": ("country", "first"), "revenue": ("revenue", "sum"), "orders": ("order", "nunique"),
+            "first_order": ("invoice_date", "min"), "last_order": ("invoice_date", "max"),
+            "active_months": ("month", "nunique")}
+    if "stock_code" in df:
+        df = df.assign(product=df["stock_code"].where(~cancel))
+        aggs["products"] = ("product", "nunique")
+    g = df.groupby("customer_id", sort=False).agg(**aggs)
     g["country"] = g["country"].astype(str)
     keep = g["revenue"] > floor
     out = (g[keep].rename(columns={"revenue": "revenue (GBP)"}).sort_values("revenue (GBP)", ascending=False)
@@ -205,6 +210,8 @@ def repeat_by_size(customers: pd.DataFrame, *, cuts: Sequence[float] = (0.1, 0.5
                "mean orders": round(t[orders_col].mean(), 1), "re-ordered (%)": round(100 * (t[orders_col] >= 2).mean(), 1)}
         if "active_months" in df:
             row["mean active months"] = round(t["active_months"].mean(), 1)
+        if "products" in df:
+            row["median products"] = float(t["products"].median())
         rows.append(row)
     return pd.DataFrame(rows)
 
