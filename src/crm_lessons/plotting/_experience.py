@@ -53,7 +53,7 @@ def rate_interval_chart(rates: pd.DataFrame, group: str, *, ax=None, title: str 
     pooled = r["cancellations"].sum() / r["invoices"].sum()
     ax.axvline(pooled, color=PALETTE[1], linestyle="--", label="all groups")
     ax.set_yticks(y)
-    ax.set_yticklabels([label(str(v)) for v in r[group]])
+    ax.set_yticklabels([str(v) for v in r[group]])  # data values, not chart words
     ax.set_xlim(left=0)
     return finish(ax, title=title or "Is care delivered consistently?", xlabel=xlabel, ylabel=group)
 
