@@ -75,6 +75,8 @@ def use_theme(*, context: str = "talk", lang: str | None = None) -> None:
         seaborn context; ``"talk"`` is readable from the back of a classroom.
     lang : {"en", "zh"}, optional
         Also switch the label language (see :func:`use_language`).
+
+    Also sets pandas' display options for tables (:func:`crm_lessons.display.use_display`).
     """
     import logging
 
@@ -103,6 +105,9 @@ def use_theme(*, context: str = "talk", lang: str | None = None) -> None:
         "legend.frameon": False,
     })
     _state["themed"] = True
+    from ..display import use_display
+
+    use_display()  # tables: whole cell text, every column (one place for pandas display options)
     if lang is not None:
         use_language(lang)
 
