@@ -72,8 +72,10 @@ def test_pareto_nbd_reproduces_the_published_cdnow_estimates(pn):
     assert round(pn.log_likelihood_, 1) == -9595.0
 
 
-def test_gamma_gamma_reproduces_fader_hardie_berger_on_cdnow_sample(gg):
-    # Fader, Hardie & Berger (2004/2005), Gamma-Gamma spend model on the 946 CDNOW-sample customers
+def test_gamma_gamma_reproduces_the_published_cdnow_estimates(gg):
+    # Gamma-Gamma spend model (Colombo & Jiang 1999; Fader, Hardie & Lee 2005b, JMR 42(4)); the CDNOW
+    # estimates are those of Fader & Hardie (2013), "The Gamma-Gamma model of monetary value", on the 946
+    # CDNOW-sample customers
     # with repeat purchases in the calibration period: p = 6.25, q = 3.74, gamma = 15.44.
     assert gg.n_customers_ == 946
     for k, v in GG_PUBLISHED.items():

@@ -8,7 +8,9 @@ Three models, fitted by maximum likelihood on the per-customer summaries of
   out with probability p ~ Beta(a, b).
 - :class:`ParetoNBDModel` (Pareto/NBD; Schmittlein, Morrison & Colombo 1987): the same purchasing, but
   the lifetime is exponential with rate mu ~ Gamma(s, beta), so dropout can happen at any time.
-- :class:`GammaGammaModel` (Fader, Hardie & Berger 2004; Colombo & Jiang 1999): the value of each
+- :class:`GammaGammaModel` (Colombo & Jiang 1999, "A stochastic RFM model", J. Interactive Marketing
+  13(3); used with these models by Fader, Hardie & Lee 2005b, "RFM and CLV: using iso-value curves",
+  J. Marketing Research 42(4); CDNOW estimates in Fader & Hardie 2013's note): the value of each
   transaction is Gamma(p, nu) with nu ~ Gamma(q, gamma) across customers, independent of buying.
 
 All three follow scikit-learn: ``Model().fit(summary)`` returns the model; the estimates are in
@@ -741,7 +743,7 @@ def _one_minus_pow_over(log_u, c):
 # --------------------------------------------------------------------------------------------------
 
 class GammaGammaModel(_MLModel):
-    """Gamma-Gamma model of spend per transaction (Fader, Hardie & Berger 2004).
+    """Gamma-Gamma model of spend per transaction (Colombo & Jiang 1999; Fader, Hardie & Lee 2005b).
 
     Each transaction's value is Gamma(shape ``p``, rate nu) with nu ~ Gamma(shape ``q``, rate ``gamma``)
     across customers; the mean spend per transaction of a customer is then ``p / nu``. Fitted on the
