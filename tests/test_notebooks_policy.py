@@ -104,3 +104,85 @@ def test_every_cell_carries_slide_metadata(path):
     cells = _nb(path)["cells"]
     missing = [i for i, c in enumerate(cells) if "slideshow" not in c.get("metadata", {})]
     assert not missing, f"cells {missing} lack slide metadata: python tools/nbtools.py slides-meta {path.name}"
+
+
+LESSONS = [p for p in CHAPTERS if p.name != "00_start_here.ipynb"] + CASE_STUDIES
+CHECK_LINE = "# Check: the definition above equals the package helper"
+
+
+def _slide_problems(path: Path) -> tuple[list[str], list[str]]:
+    """(slides of several cells over the limits, single cells over the limits) as readable lines."""
+    cells = _nb(path)["cells"]
+    groups = {g[0]: g for g in nbtools.slide_groups(cells)}
+    multi, single = [], []
+    for first, limits in nbtools.slide_overflows(cells):
+        group = groups[first]
+        text = f"cells {group[0]}-{group[-1]} ({_src(cells[first]).strip()[:40]!r}): {limits}"
+        if len(group) > 1:
+            multi.append(text)
+        elif not _src(cells[first]).lstrip().startswith("## References"):  # a reference list may scroll
+            single.append(text)
+    return multi, single
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=_id)
+def test_every_slide_fits_a_1024x768_screen(path):
+    """Limits per (sub)slide: nbtools.SLIDE_LIMITS (one chart or one table, 180 words, 16 code lines)."""
+    multi, _ = _slide_problems(path)
+    assert not multi, (f"{_id(path)}: {len(multi)} slide(s) over {nbtools.SLIDE_LIMITS}; run "
+                       f"python tools/nbtools.py slides-meta {_id(path)}:\n  " + "\n  ".join(multi))
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=_id)
+def test_no_cell_is_too_long_for_one_slide(path):
+    """A cell the splitter cannot split: over 180 words, or a chart and a table from one code cell."""
+    _, single = _slide_problems(path)
+    assert not single, (f"{_id(path)}: {len(single)} cell(s) too long for one slide on their own; split each "
+                        "into cells (e.g. title / goals, one chart or table per code cell):\n  " + "\n  ".join(single))
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=_id)
+def test_lesson_shows_a_computation_and_checks_it_against_the_package(path):
+    """"Show it, then reuse it": a visible computation from the definition, then a check cell."""
+    cells = [c for c in _nb(path)["cells"] if c["cell_type"] == "code"]
+    checks = [c for c in cells if _src(c).lstrip().startswith(CHECK_LINE)]
+    assert checks, f"{_id(path)}: no code cell starts with {CHECK_LINE!r}"
+    weak = [i for i, c in enumerate(checks) if not re.search(r"assert|testing\.assert_|isclose|allclose", _src(c))]
+    assert not weak, f"{_id(path)}: check cell(s) {weak} assert nothing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
+def test_try_it_cells_use_crm_lessons_widgets_try_it(path):
+    """ipywidgets.interact captures into an Output widget, which stalls plain nbclient (nbclient#312)."""
+    bad = [i for i, c in enumerate(_nb(path)["cells"]) if c["cell_type"] == "code"
+           and re.search(r"\binteract(?:ive_output)?\(|@(?:widgets\.)?interact\b|with\s+\w*out\w*\s*:", _src(c))]
+    assert not bad, f"{_id(path)}: cells {bad} use ipywidgets.interact/Output capture; use crm_lessons.widgets.try_it"
+
+
+def test_slides_meta_is_idempotent_and_fast(tmp_path):
+    import shutil
+    import time
+
+    copies = []
+    for p in LESSONS[:4]:
+        shutil.copy(p, tmp_path / p.name)
+        copies.append(tmp_path / p.name)
+    t0 = time.perf_counter()
+    nbtools.slides_meta(copies)
+    first = [p.read_text(encoding="utf-8") for p in copies]
+    assert nbtools.slides_meta(copies) == []
+    assert [p.read_text(encoding="utf-8") for p in copies] == first
+    assert time.perf_counter() - t0 < 10
+
+
+def test_splitter_starts_a_subslide_when_a_second_chart_would_not_fit():
+    def code(src):
+        return {"cell_type": "code", "source": src, "metadata": {}, "outputs": []}
+
+    cells = [{"cell_type": "markdown", "source": "## Two charts", "metadata": {}},
+             code("plotting.lorenz_chart(hist);"), code("plotting.clv_chart(cv);"),
+             {"cell_type": "markdown", "source": "### Next", "metadata": {}}, code("x = 1")]
+    nbtools.split_slides(cells)
+    kinds = [c["metadata"]["slideshow"]["slide_type"] for c in cells]
+    assert kinds == ["slide", "-", "subslide", "subslide", "-"]
+    assert nbtools.slide_overflows(cells) == []

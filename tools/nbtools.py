@@ -185,30 +185,185 @@ def assign(dirs: list[Path]) -> int:
     return 0
 
 
-def slides_meta(paths: list[Path]) -> list[Path]:
-    """Give every cell slideshow metadata (RISE and ``make slides`` read it); keep what authors set.
+# One (sub)slide must fit a 1024x768 projector at reveal.js' default scale (a 960x700 canvas): one
+# chart (the theme's 9x5.2 in figure takes about 60% of the height) or one table, a few lines of code
+# and a short paragraph. "height" is in rendered text lines: a chart counts 14, a table 9 (up to the ~8
+# rows a slide shows), a heading 2, a code line 1, a Markdown line about 90 characters.
+SLIDE_LIMITS = {"charts": 1, "tables": 1, "visuals": 1, "words": 180, "code_lines": 16, "height": 26}
+CHART_HEIGHT, TABLE_HEIGHT, HEADING_HEIGHT, MD_LINE_CHARS = 14, 9, 2, 90
+# Slide types an author sets by hand and the splitter keeps; every other cell's type is recomputed.
+KEEP_SLIDE_TYPES = {"skip", "notes", "fragment"}
+_CHART_CALL = re.compile(r"\b(?:plotting\.(?!use_theme|use_language|label|current_language|cjk_font|untranslated|"
+                         r"PALETTE)\w+\(|plt\.\w+\(|try_it\(|\.plot\(|sns\.\w+plot\(|interact\()")
 
-    A title or ``##`` heading starts a slide, a ``###`` heading a sub-slide; other cells continue the
-    current slide (reveal scrolls long slides).
+
+def _shows_result(src: str) -> bool:
+    """True when a code cell ends with an expression whose value Jupyter shows (a table, a number...)."""
+    import ast
+
+    code = "\n".join(ln for ln in src.splitlines() if not ln.lstrip().startswith(("%", "!")))
+    try:
+        body = ast.parse(code).body
+    except SyntaxError:
+        return False
+    if not body or not isinstance(body[-1], ast.Expr) or code.rstrip().endswith(";"):
+        return False
+    last = body[-1].value
+    if isinstance(last, ast.Call):
+        name = ast.unparse(last.func)
+        if name in {"print", "display"} or _CHART_CALL.search(name + "("):
+            return False
+    return True
+
+
+def _cell_src(cell: dict) -> str:
+    return cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+
+
+def slide_cost(cell: dict) -> dict[str, int]:
+    """What a cell puts on a slide: charts, tables, prose words, code lines and height in text lines.
+
+    Charts and tables come from the stored outputs when there are any, otherwise from the code: a chart
+    helper (``plotting.*``, ``plt.*``, ``try_it``), and a last line that is an expression (a table or
+    value, shown as the cell's result).
+    """
+    src = _cell_src(cell)
+    cost = {"charts": 0, "tables": 0, "words": 0, "code_lines": 0, "height": 0}
+    if cell["cell_type"] == "markdown":
+        text = re.sub(r"<!--.*?-->", "", src, flags=re.S)
+        in_math = False
+        for line in text.splitlines():
+            stripped = line.strip()
+            if stripped.startswith("$$"):
+                in_math = not in_math if stripped.count("$$") == 1 else in_math
+                cost["height"] += 2
+                continue
+            if in_math:
+                cost["height"] += 1
+                continue
+            if stripped.startswith("|"):
+                if not re.match(r"^\|[\s\-:|]+\|?$", stripped):
+                    cost["height"] += 1
+                continue
+            if stripped.startswith("#"):
+                cost["height"] += HEADING_HEIGHT
+                cost["words"] += len(re.findall(r"\w+", stripped))
+                continue
+            if "![" in stripped:
+                cost["charts"] += 1
+                cost["height"] += CHART_HEIGHT
+                continue
+            words = re.findall(r"[\w'’-]+", re.sub(r"\]\([^)]*\)|`[^`]*`|\$[^$]*\$", " x ", stripped))
+            cost["words"] += len(words)
+            cost["height"] += -(-len(stripped) // MD_LINE_CHARS) if stripped else 0
+        if any(ln.strip().startswith("|") for ln in text.splitlines()):
+            cost["tables"] += 1
+        return cost
+    if cell["cell_type"] != "code":
+        return cost
+    lines = [ln for ln in src.splitlines() if ln.strip()]
+    cost["code_lines"] = len(lines)
+    cost["height"] = len(lines)
+    outputs = cell.get("outputs") or []
+    if outputs:
+        for out in outputs:
+            data = out.get("data", {})
+            if "image/png" in data or "image/svg+xml" in data or "application/vnd.jupyter.widget-view+json" in data:
+                cost["charts"] += 1
+            elif "text/html" in data and "<table" in "".join(data["text/html"]):
+                cost["tables"] += 1
+            elif out.get("output_type") in ("stream", "execute_result"):
+                text = out.get("text") or "".join(data.get("text/plain", ""))
+                cost["height"] += min(text.count("\n") + 1, 12)
+    else:
+        if _CHART_CALL.search(src):
+            cost["charts"] += 1
+        if _shows_result(src):
+            cost["tables"] += 1
+    cost["height"] += CHART_HEIGHT * cost["charts"] + TABLE_HEIGHT * cost["tables"]
+    return cost
+
+
+def _over(total: dict[str, int]) -> list[str]:
+    over = [k for k, lim in SLIDE_LIMITS.items() if k != "visuals" and total.get(k, 0) > lim]
+    if total.get("charts", 0) + total.get("tables", 0) > SLIDE_LIMITS["visuals"]:
+        over.append("visuals")
+    return over
+
+
+def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    return {k: a.get(k, 0) + b.get(k, 0) for k in set(a) | set(b)}
+
+
+def slide_groups(cells: list[dict]) -> list[list[int]]:
+    """Cell indices of each (sub)slide, read from the cells' stored ``slideshow`` metadata."""
+    groups: list[list[int]] = []
+    for i, cell in enumerate(cells):
+        kind = cell.get("metadata", {}).get("slideshow", {}).get("slide_type", "-")
+        if kind in ("skip", "notes"):
+            continue
+        if kind in ("slide", "subslide") or not groups:
+            groups.append([i])
+        else:
+            groups[-1].append(i)
+    return groups
+
+
+def slide_overflows(cells: list[dict]) -> list[tuple[int, list[str]]]:
+    """(first cell index, limits exceeded) of every (sub)slide over :data:`SLIDE_LIMITS`."""
+    bad = []
+    for group in slide_groups(cells):
+        total: dict[str, int] = {}
+        for i in group:
+            total = _add(total, slide_cost(cells[i]))
+        over = _over(total)
+        if over:
+            bad.append((group[0], over))
+    return bad
+
+
+def split_slides(cells: list[dict]) -> None:
+    """Set every cell's slide type: ``#``/``##`` start a slide, ``###`` a sub-slide, and a cell that would
+    push the current (sub)slide over :data:`SLIDE_LIMITS` starts a new sub-slide. Types in
+    :data:`KEEP_SLIDE_TYPES` that an author set are kept. Deterministic, so running it twice changes nothing.
+    """
+    total: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        meta = cell.setdefault("metadata", {})
+        kept = meta.get("slideshow", {}).get("slide_type")
+        if kept in KEEP_SLIDE_TYPES:
+            continue
+        tags = meta.get("tags", [])
+        if "remove-cell" in tags or "parameters" in tags:
+            meta["slideshow"] = {"slide_type": "skip"}
+            continue
+        src = _cell_src(cell)
+        cost = slide_cost(cell)
+        if i == 0 or (cell["cell_type"] == "markdown" and re.match(r"#{1,2} ", src)):
+            kind, total = "slide", cost
+        elif cell["cell_type"] == "markdown" and src.startswith("### "):
+            kind, total = "subslide", cost
+        elif total and _over(_add(total, cost)):
+            kind, total = "subslide", cost
+        else:
+            kind, total = "-", _add(total, cost)
+        meta["slideshow"] = {"slide_type": kind}
+
+
+def slides_meta(paths: list[Path]) -> list[Path]:
+    """Give every cell slideshow metadata (RISE and ``make slides`` read it) with :func:`split_slides`.
+
+    Every ``#``/``##`` heading starts a slide, ``###`` a sub-slide, and long sections are split into
+    sub-slides so that none exceeds :data:`SLIDE_LIMITS`. Rewrites a notebook only when something changed.
     """
     changed = []
     for p in paths:
-        nb = json.loads(p.read_text(encoding="utf-8"))
-        dirty = False
-        for i, cell in enumerate(nb["cells"]):
-            meta = cell.setdefault("metadata", {})
-            if "slideshow" in meta:
-                continue
-            src = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-            kind = "-"
-            if i == 0 or (cell["cell_type"] == "markdown" and re.match(r"#{1,2} ", src)):
-                kind = "slide"
-            elif cell["cell_type"] == "markdown" and src.startswith("### "):
-                kind = "subslide"
-            meta["slideshow"] = {"slide_type": kind}
-            dirty = True
-        if dirty:
-            p.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        text = p.read_text(encoding="utf-8")
+        nb = json.loads(text)
+        split_slides(nb["cells"])
+        new = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+        if new != text:
+            p.write_text(new, encoding="utf-8")
             changed.append(p)
     return changed
 
@@ -300,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.cmd == "slides-meta":
         changed = slides_meta([p.resolve() for p in args.paths] or all_notebooks())
-        print(f"slide metadata added to {len(changed)} notebook(s)")
+        print(f"slide metadata updated in {len(changed)} notebook(s)")
         return 0
     if args.cmd == "colab-cell":
         changed = colab_cell([p.resolve() for p in args.paths] or all_notebooks())
