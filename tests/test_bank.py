@@ -157,3 +157,23 @@ def test_bank_campaign_model_saves_calls_per_deposit(calls):
     assert res["calls_used"] <= 2000 and len(score) == len(test) == res["test_calls"]
     assert res["deposits"] > 2 * res["deposits_random"]
     assert res["calls_saved_per_deposit"] > 0
+
+
+def test_bank_campaign_case_study_is_found_with_its_documented_parameters():
+    from crm_lessons import runner
+
+    names = {p.name: p for p in runner.parameters("bank_campaign")}
+    assert {"call_budget", "cost_per_call", "value_per_deposit", "max_contacts", "model", "seed"} <= set(names)
+    assert names["model"].default == "logit" and names["call_budget"].type is int
+
+
+def test_bank_campaign_case_study_runs_and_writes_results(tmp_path):
+    import json
+
+    from crm_lessons import runner
+
+    runner.run("bank_campaign", {"model": "tree", "call_budget": 1500, "max_contacts": 2}, tmp_path / "bc",
+               progress=None)
+    res = json.loads((tmp_path / "bc" / "results.json").read_text())
+    assert res["model"] == "tree" and res["max_contacts"] == 2
+    assert res["calls_used"] <= 1500 and res["deposits"] > res["deposits_random"]
