@@ -198,6 +198,7 @@ def _numeric_fix(s: pd.Series, c: str) -> str:
 def require_datetime(data: pd.DataFrame, columns: Sequence[str], *, where: str) -> pd.DataFrame:
     """Check that ``columns`` hold datetimes."""
     require_columns(data, columns, where=where)
+    require_naive_datetimes(data, columns, where=where)   # also catches mixed-zone Timestamps (dtype object)
     for c in columns:
         s = data[c]
         if not pd.api.types.is_datetime64_any_dtype(s):
@@ -210,7 +211,6 @@ def require_datetime(data: pd.DataFrame, columns: Sequence[str], *, where: str) 
             raise CRMInputError(
                 f"{where}: column {c!r} must hold datetimes, but has dtype {s.dtype}{_text_example(s)}. {fix}"
             )
-    require_naive_datetimes(data, columns, where=where)
     return data
 
 
@@ -247,7 +247,9 @@ def require_naive_datetimes(data: pd.DataFrame, columns: Sequence[str] | None = 
                 f"{where}: column {c!r} holds time-zone-aware datetimes ({tz}); crm_lessons works on "
                 f"naive local dates so that no answer depends on the machine's time zone. Keep each "
                 f"row's wall-clock time with df[{c!r}] = df[{c!r}].dt.tz_localize(None), or first move "
-                f"all rows to one zone: df[{c!r}].dt.tz_convert('Asia/Shanghai').dt.tz_localize(None)."
+                f"all rows to one zone: df[{c!r}].dt.tz_convert('Asia/Shanghai').dt.tz_localize(None)"
+                + (f" (the column mixes zones: parse it first with pd.to_datetime(df[{c!r}], utc=True))."
+                   if s.dtype == object else ".")
             )
     return data
 
