@@ -18,7 +18,12 @@ from typing import Any
 
 from ._core import (
     PALETTE,
+    alt_text,
+    caption_text,
     cjk_font,
+    describe,
+    fix_layout,
+    layout_problems,
     current_language,
     finish,
     label,
@@ -28,8 +33,8 @@ from ._core import (
     use_theme,
 )
 
-__all__ = ["PALETTE", "cjk_font", "current_language", "finish", "label", "new_figure",
-           "untranslated", "use_language", "use_theme"]
+__all__ = ["PALETTE", "alt_text", "caption_text", "cjk_font", "current_language", "describe", "finish",
+           "fix_layout", "label", "layout_problems", "new_figure", "untranslated", "use_language", "use_theme"]
 
 
 def _chart_modules() -> list[str]:

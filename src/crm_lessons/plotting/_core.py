@@ -10,8 +10,8 @@ from pathlib import Path
 
 from .._validate import require_choice
 
-__all__ = ["PALETTE", "cjk_font", "current_language", "finish", "label", "new_figure",
-           "untranslated", "use_language", "use_theme"]
+__all__ = ["PALETTE", "alt_text", "caption_text", "cjk_font", "current_language", "describe", "finish", "fix_layout", "label",
+           "layout_problems", "new_figure", "untranslated", "use_language", "use_theme"]
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness, and in greyscale by order.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -108,6 +108,7 @@ def use_theme(*, context: str = "talk", lang: str | None = None) -> None:
     from ..display import use_display
 
     use_display()  # tables: whole cell text, every column (one place for pandas display options)
+    _register_alt_text_formatter()
     if lang is not None:
         use_language(lang)
 
@@ -192,8 +193,15 @@ def ensure_ax(ax=None):
 
 
 def finish(ax, *, title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
-           legend: bool | None = None, zh_title: str | None = None):
-    """Set title and axis labels through :func:`label`, tidy the legend, and return ``ax``."""
+           legend: bool | None = None, zh_title: str | None = None, alt: str | None = None,
+           caption: str | None = None):
+    """Set title and axis labels through :func:`label`, tidy the legend and layout, and return ``ax``.
+
+    ``caption`` (one sentence under the figure in the book) and ``alt`` (what a screen reader says;
+    default: built from the titles, axis labels and legend) are stored on the figure, see
+    :func:`describe`. :func:`fix_layout` then removes overlapping tick labels, moves a legend that sits
+    on the data, starts twin axes at the same baseline and writes tick labels as plain numbers.
+    """
     if title is not None:
         ax.set_title(label(title, zh_title))
     if xlabel is not None:
@@ -202,6 +210,350 @@ def finish(ax, *, title: str | None = None, xlabel: str | None = None, ylabel: s
         ax.set_ylabel(label(ylabel))
     if legend or (legend is None and ax.get_legend_handles_labels()[0]):
         handles, labels = ax.get_legend_handles_labels()
-        ax.legend(handles, [label(x) for x in labels])
-    ax.figure.tight_layout()
+        old = ax.get_legend()
+        kwargs = {}
+        if old is not None and getattr(old, "_bbox_to_anchor", None) is not None:
+            kwargs = {"loc": old._loc, "bbox_to_anchor": old.get_bbox_to_anchor().transformed(
+                ax.transAxes.inverted()).bounds[:2]}
+        ax.legend(handles, [label(x) for x in labels], **kwargs)
+    if alt is not None or caption is not None:
+        describe(ax.figure, alt=alt, caption=caption)
+    fix_layout(ax.figure)
     return ax
+
+
+# ---------------------------------------------------------------------------------------------------
+# Captions and alt text
+
+def describe(fig, *, alt: str | None = None, caption: str | None = None):
+    """Attach a caption and/or alt text to a figure (or the figure of an axes); returns the figure.
+
+    The book shows the caption under the figure and gives the image the alt text; in a notebook the
+    figure's text form (what screen readers and text-only views get) is the alt text.
+    """
+    fig = getattr(fig, "figure", fig)
+    if alt is not None:
+        fig._crm_alt = str(alt)
+    if caption is not None:
+        fig._crm_caption = str(caption)
+    return fig
+
+
+def _axes_summary(ax) -> str:
+    parts = []
+    title = ax.get_title()
+    if title:
+        parts.append(title)
+    xl, yl = ax.get_xlabel(), ax.get_ylabel()
+    if xl or yl:
+        parts.append(" against ".join(t for t in (yl, xl) if t))
+    leg = ax.get_legend()
+    if leg is not None:
+        names = [t.get_text() for t in leg.get_texts() if t.get_text()]
+        if names:
+            parts.append("series: " + ", ".join(names))
+    return "; ".join(parts)
+
+
+def alt_text(fig) -> str:
+    """The figure's alt text: set by :func:`describe`/``finish(alt=...)``, else built from its axes.
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> fig, ax = new_figure()
+    >>> _ = ax.plot([1, 2], [3, 4], label="revenue")
+    >>> _ = finish(ax, title="Revenue by year", xlabel="year", ylabel="revenue (USD)")
+    >>> alt_text(fig)
+    'Chart: Revenue by year; revenue (USD) against year; series: revenue'
+    """
+    fig = getattr(fig, "figure", fig)
+    explicit = getattr(fig, "_crm_alt", None)
+    if explicit:
+        return explicit
+    summaries = [s for s in (_axes_summary(ax) for ax in fig.axes) if s]
+    caption = getattr(fig, "_crm_caption", None)
+    head = f"Chart: {caption}" if caption else "Chart"
+    return head + (": " + " | ".join(summaries) if summaries and not caption else
+                   (". " + " | ".join(summaries) if summaries else ""))
+
+
+def caption_text(fig) -> str | None:
+    """The caption set with :func:`describe` or ``finish(caption=...)``, if any."""
+    return getattr(getattr(fig, "figure", fig), "_crm_caption", None)
+
+
+def _register_alt_text_formatter() -> None:
+    """In IPython, make a figure's text/plain form its alt text (the book reads it for the image)."""
+    try:
+        from IPython import get_ipython
+        from matplotlib.figure import Figure
+    except ImportError:  # pragma: no cover
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+    ip.display_formatter.formatters["text/plain"].for_type(
+        Figure, lambda fig, p, cycle: p.text(alt_text(fig)))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Layout: measured with the renderer, fixed in place
+
+def _renderer(fig):
+    fig.canvas.draw()
+    return fig.canvas.get_renderer()
+
+
+def _visible_ticklabels(axis, renderer):
+    labels = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
+    return [(t, t.get_window_extent(renderer)) for t in labels]
+
+
+def _overlaps(boxes, pad: float = 1.0) -> bool:
+    for (_, a), (_, b) in zip(boxes, boxes[1:]):
+        if a.x0 < b.x1 + pad and b.x0 < a.x1 + pad and a.y0 < b.y1 + pad and b.y0 < a.y1 + pad:
+            return True
+    return False
+
+
+def _data_points(ax):
+    """Display coordinates of the plotted data of ``ax`` (line vertices, bar tops, scatter points)."""
+    import numpy as np
+    from matplotlib.collections import PathCollection, PolyCollection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+
+    pts = []
+    for line in ax.get_lines():
+        if not isinstance(line, Line2D) or not line.get_visible() or line.get_label().startswith("_"):
+            continue
+        xy = line.get_xydata()
+        if len(xy) > 400:
+            xy = xy[:: len(xy) // 400]
+        if len(xy) >= 2:  # sample along each segment too: a legend can sit between two vertices
+            t = np.linspace(0, 1, 6)[:, None, None]
+            seg = xy[:-1][None] * (1 - t) + xy[1:][None] * t
+            xy = seg.reshape(-1, 2)
+        pts.append(line.get_transform().transform(xy))
+    for patch in ax.patches:
+        if isinstance(patch, Rectangle) and patch.get_visible() and patch.get_height() != 0 \
+                and patch.get_width() != 0:
+            bb = patch.get_window_extent()
+            pts.append(np.array([[bb.x0, bb.y1], [bb.x1, bb.y1], [(bb.x0 + bb.x1) / 2, bb.y1],
+                                 [(bb.x0 + bb.x1) / 2, (bb.y0 + bb.y1) / 2]]))
+    for coll in ax.collections:
+        if isinstance(coll, PathCollection) and coll.get_visible():
+            offs = coll.get_offsets()
+            if len(offs):
+                pts.append(coll.get_offset_transform().transform(offs))
+        elif isinstance(coll, PolyCollection) and coll.get_visible() and not coll.get_label().startswith("_"):
+            pass  # shaded bands (confidence intervals) may sit under a legend
+    pts = [p for p in pts if len(p)]
+    if not pts:
+        return np.empty((0, 2))
+    allp = np.vstack(pts)
+    return allp[np.isfinite(allp).all(axis=1)]
+
+
+def _legend_covers_data(ax, renderer) -> bool:
+    leg = ax.get_legend()
+    if leg is None or not leg.get_visible():
+        return False
+    bb = leg.get_window_extent(renderer)
+    axbb = ax.get_window_extent(renderer)
+    if bb.x0 >= axbb.x1 - 1 or bb.x1 <= axbb.x0 + 1 or bb.y0 >= axbb.y1 - 1 or bb.y1 <= axbb.y0 + 1:
+        return False  # outside the plotting area
+    pts = _data_points(ax)
+    for other in ax.figure.axes:  # twin axes draw in the same area
+        if other is not ax and other.bbox.bounds == ax.bbox.bounds:
+            import numpy as np
+            pts = np.vstack([pts, _data_points(other)])
+    if not len(pts):
+        return False
+    inside = (pts[:, 0] > bb.x0) & (pts[:, 0] < bb.x1) & (pts[:, 1] > bb.y0) & (pts[:, 1] < bb.y1)
+    return bool(inside.any())
+
+
+def _twins(fig):
+    pairs = []
+    for i, a in enumerate(fig.axes):
+        for b in fig.axes[i + 1:]:
+            if a.bbox.bounds == b.bbox.bounds and a.get_shared_x_axes().joined(a, b):
+                pairs.append((a, b))
+    return pairs
+
+
+def _data_ylim(ax):
+    import numpy as np
+
+    ys = []
+    for line in ax.get_lines():
+        if not line.get_label().startswith("_") or len(line.get_ydata()) > 2:
+            ys.append(np.asarray(line.get_ydata(), dtype=float))
+    for patch in ax.patches:
+        try:
+            ys.append(np.array([patch.get_y(), patch.get_y() + patch.get_height()], dtype=float))
+        except AttributeError:
+            continue
+    ys = [y[np.isfinite(y)] for y in ys if len(y)]
+    ys = [y for y in ys if len(y)]
+    if not ys:
+        return None
+    allv = np.concatenate(ys)
+    return float(allv.min()), float(allv.max())
+
+
+def _offset_texts(ax) -> list[str]:
+    out = []
+    for axis in (ax.xaxis, ax.yaxis):
+        t = axis.get_offset_text().get_text()
+        if t:
+            out.append(t)
+        out += [lab.get_text() for lab in axis.get_ticklabels(which="both")
+                if "times" in lab.get_text() or "×" in lab.get_text() or "^{" in lab.get_text()]
+    return out
+
+
+def _text_outside(fig, renderer) -> list[str]:
+    fb = fig.bbox
+    bad = []
+    for ax in fig.axes:
+        for t in [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts]:
+            if not t.get_visible() or not t.get_text():
+                continue
+            bb = t.get_window_extent(renderer)
+            if bb.x0 < fb.x0 - 2 or bb.x1 > fb.x1 + 2 or bb.y0 < fb.y0 - 2 or bb.y1 > fb.y1 + 2:
+                bad.append(t.get_text())
+    return bad
+
+
+def layout_problems(fig) -> list[str]:
+    """What a reader would notice: overlapping tick labels, a legend over data, twin axes with different
+    baselines, "×10²"-style or offset tick text, text cut off at the figure edge, variable names as axis
+    labels. Empty when the figure is clean. Measured with the renderer (``get_window_extent``).
+    """
+    fig = getattr(fig, "figure", fig)
+    renderer = _renderer(fig)
+    problems = []
+    for k, ax in enumerate(fig.axes):
+        if not ax.get_visible() or not ax.axison:
+            continue
+        name = ax.get_title() or f"axes {k}"
+        for which, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            if _overlaps(sorted(_visible_ticklabels(axis, renderer),
+                                key=lambda tb: (tb[1].x0 if which == "x" else tb[1].y0))):
+                problems.append(f"{name}: overlapping {which} tick labels")
+        if _legend_covers_data(ax, renderer):
+            problems.append(f"{name}: legend over plotted data")
+        offs = _offset_texts(ax)
+        if offs:
+            problems.append(f"{name}: scientific/offset tick text {offs[:2]}")
+        for lab in (ax.get_xlabel(), ax.get_ylabel()):
+            if lab and "_" in lab and " " not in lab:
+                problems.append(f"{name}: axis label is a variable name {lab!r}")
+    for a, b in _twins(fig):
+        la, lb = a.get_ylim()[0], b.get_ylim()[0]
+        da, db = _data_ylim(a), _data_ylim(b)
+        if da and db and da[0] >= 0 and db[0] >= 0 and (la != 0 or lb != 0):
+            problems.append(f"{a.get_title() or 'twin axes'}: twin axes start at different baselines ({la:g}, {lb:g})")
+    problems += [f"text cut off at the figure edge: {t!r}" for t in _text_outside(fig, renderer)]
+    return problems
+
+
+def _plain_ticks(ax) -> None:
+    from matplotlib.ticker import FuncFormatter, LogFormatterSciNotation, NullFormatter, ScalarFormatter
+
+    for axis in (ax.xaxis, ax.yaxis):
+        fmt = axis.get_major_formatter()
+        if isinstance(fmt, ScalarFormatter):
+            fmt.set_useOffset(False)
+            fmt.set_scientific(False)
+        elif isinstance(fmt, LogFormatterSciNotation):
+            axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.10g}"))
+            axis.set_minor_formatter(NullFormatter())
+        if isinstance(axis.get_minor_formatter(), LogFormatterSciNotation):
+            axis.set_minor_formatter(NullFormatter())
+
+
+def _declutter(ax, renderer) -> None:
+    for which, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+        boxes = sorted(_visible_ticklabels(axis, renderer), key=lambda tb: (tb[1].x0 if which == "x" else tb[1].y0))
+        if not _overlaps(boxes):
+            continue
+        if which == "x":
+            for t, _ in boxes:
+                t.set_rotation(30)
+                t.set_horizontalalignment("right")
+                t.set_rotation_mode("anchor")
+            boxes = sorted(_visible_ticklabels(axis, _renderer(ax.figure)), key=lambda tb: tb[1].x0)
+        step = 2
+        while _overlaps(boxes) and step <= 12:
+            labels = [t for t in axis.get_ticklabels() if t.get_text()]
+            for i, t in enumerate(labels):
+                t.set_visible(i % step == 0)
+            boxes = sorted(_visible_ticklabels(axis, _renderer(ax.figure)),
+                           key=lambda tb: (tb[1].x0 if which == "x" else tb[1].y0))
+            step += 1
+
+
+def _move_legend(ax, renderer) -> None:
+    if not _legend_covers_data(ax, renderer):
+        return
+    leg = ax.get_legend()
+    handles, labels = leg.legend_handles, [t.get_text() for t in leg.get_texts()]
+    for loc in ("upper left", "upper right", "lower right", "lower left", "center left", "center right",
+                "upper center", "lower center"):
+        ax.legend(handles, labels, loc=loc)
+        if not _legend_covers_data(ax, _renderer(ax.figure)):
+            return
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+
+
+def _align_twins(fig) -> None:
+    for a, b in _twins(fig):
+        da, db = _data_ylim(a), _data_ylim(b)
+        if da and db and da[0] >= 0 and db[0] >= 0:
+            a.set_ylim(bottom=0)
+            b.set_ylim(bottom=0)
+
+
+def fix_layout(fig):
+    """Fix what :func:`layout_problems` finds, where it can: plain tick numbers, tick labels rotated or
+    thinned until they do not overlap, a legend moved off the data (inside if a corner is free, else
+    outside on the right), twin axes of non-negative data both from zero, and a tight layout so no
+    label is cut. Returns the figure."""
+    import warnings
+
+    fig = getattr(fig, "figure", fig)
+    for ax in fig.axes:
+        _plain_ticks(ax)
+    _align_twins(fig)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tight_layout's "not compatible" notes are not news
+        fig.tight_layout()
+    renderer = _renderer(fig)
+    for ax in fig.axes:
+        _declutter(ax, renderer)
+        _move_legend(ax, renderer)
+    _wrap_wide_titles(fig)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fig.tight_layout()
+    renderer = _renderer(fig)
+    for ax in fig.axes:  # the final layout may have narrowed the axes
+        _declutter(ax, renderer)
+    return fig
+
+
+def _wrap_wide_titles(fig) -> None:
+    import textwrap
+
+    renderer = _renderer(fig)
+    width = fig.bbox.width
+    for ax in fig.axes:
+        t = ax.title
+        if not t.get_text() or "\n" in t.get_text():
+            continue
+        w = t.get_window_extent(renderer).width
+        if w > 0.95 * min(width, ax.get_window_extent(renderer).width * 1.25):
+            chars = max(20, int(len(t.get_text()) * 0.9 * min(width, ax.bbox.width * 1.25) / w))
+            t.set_text(textwrap.fill(t.get_text(), chars))

@@ -100,11 +100,9 @@ def journey_chart(moments: pd.DataFrame, journeys: pd.DataFrame, journey_ids, *,
     steps = moments.drop_duplicates("step").sort_values("step")
     ax.set_xticks(steps["step"], [label(t) for t in steps["touchpoint"]])
     ax.axhline(0, color="grey", lw=0.8)
-    finish(ax, title="Customer journeys: feeling at each touchpoint (circle = peak)",
-           xlabel="touchpoint", ylabel="feeling (-5 to +5)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
-    ax.figure.tight_layout()
-    return ax
+    return finish(ax, title="Customer journeys: feeling at each touchpoint (circle = peak)",
+                  xlabel="touchpoint", ylabel="feeling (-5 to +5)")
 
 
 def peak_end_fit_chart(regression: pd.DataFrame, *, ax=None):

@@ -59,9 +59,14 @@ def tuning_chart(table: pd.DataFrame, *, ax=None):
             label="cross-validated on training data")
     ax.plot(table["depth"], table["test_top_800"], marker="s", lw=2.5, color=PALETTE[3], label="test set")
     best = table.loc[table["test_top_800"].idxmax()]
+    # Point at the test-set line (its colour, an arrow from below it) and keep the text inside the axes.
+    right_half = best["depth"] > (table["depth"].min() + table["depth"].max()) / 2
     ax.annotate(label("best on the test set"), (best["depth"], best["test_top_800"]),
-                xytext=(10, 10), textcoords="offset points")
-    return finish(ax, title="Choosing tree depth", xlabel="tree depth", ylabel="owners in top 800")
+                xytext=(-20 if right_half else 20, -55), textcoords="offset points",
+                ha="right" if right_half else "left", va="top", color=PALETTE[3],
+                arrowprops={"arrowstyle": "->", "color": PALETTE[3], "lw": 1.5})
+    return finish(ax, title="Choosing tree depth", xlabel="tree depth",
+                  ylabel="caravan owners in the top 800 (count)")
 
 
 def scaling_chart(table: pd.DataFrame, *, axes=None):
