@@ -299,7 +299,7 @@ def _register_alt_text_formatter() -> None:
 # Layout: measured with the renderer, fixed in place
 
 def _renderer(fig):
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # lays out ticks and texts without rasterising: extents are current
     return fig.canvas.get_renderer()
 
 
@@ -474,11 +474,13 @@ def _plain_ticks(ax) -> None:
             axis.set_minor_formatter(NullFormatter())
 
 
-def _declutter(ax, renderer) -> None:
+def _declutter(ax, renderer) -> bool:
+    changed = False
     for which, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
         boxes = sorted(_visible_ticklabels(axis, renderer), key=lambda tb: (tb[1].x0 if which == "x" else tb[1].y0))
         if not _overlaps(boxes):
             continue
+        changed = True
         if which == "x":
             for t, _ in boxes:
                 t.set_rotation(30)
@@ -493,19 +495,21 @@ def _declutter(ax, renderer) -> None:
             boxes = sorted(_visible_ticklabels(axis, _renderer(ax.figure)),
                            key=lambda tb: (tb[1].x0 if which == "x" else tb[1].y0))
             step += 1
+    return changed
 
 
-def _move_legend(ax, renderer) -> None:
+def _move_legend(ax, renderer) -> bool:
     if not _legend_covers_data(ax, renderer):
-        return
+        return False
     leg = ax.get_legend()
     handles, labels = leg.legend_handles, [t.get_text() for t in leg.get_texts()]
     for loc in ("upper left", "upper right", "lower right", "lower left", "center left", "center right",
                 "upper center", "lower center"):
         ax.legend(handles, labels, loc=loc)
         if not _legend_covers_data(ax, _renderer(ax.figure)):
-            return
+            return True
     ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    return True
 
 
 def _align_twins(fig) -> None:
@@ -531,23 +535,25 @@ def fix_layout(fig):
         warnings.simplefilter("ignore")  # tight_layout's "not compatible" notes are not news
         fig.tight_layout()
     renderer = _renderer(fig)
+    changed = False
     for ax in fig.axes:
-        _declutter(ax, renderer)
-        _move_legend(ax, renderer)
-    _wrap_wide_titles(fig)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fig.tight_layout()
-    renderer = _renderer(fig)
-    for ax in fig.axes:  # the final layout may have narrowed the axes
-        _declutter(ax, renderer)
+        changed |= _declutter(ax, renderer)
+        changed |= _move_legend(ax, renderer)
+    changed |= _wrap_wide_titles(fig, renderer)
+    if changed:  # only then is a second layout pass worth its time
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fig.tight_layout()
+        renderer = _renderer(fig)
+        for ax in fig.axes:  # the final layout may have narrowed the axes
+            _declutter(ax, renderer)
     return fig
 
 
-def _wrap_wide_titles(fig) -> None:
+def _wrap_wide_titles(fig, renderer) -> bool:
     import textwrap
 
-    renderer = _renderer(fig)
+    changed = False
     width = fig.bbox.width
     for ax in fig.axes:
         t = ax.title
@@ -557,3 +563,5 @@ def _wrap_wide_titles(fig) -> None:
         if w > 0.95 * min(width, ax.get_window_extent(renderer).width * 1.25):
             chars = max(20, int(len(t.get_text()) * 0.9 * min(width, ax.bbox.width * 1.25) / w))
             t.set_text(textwrap.fill(t.get_text(), chars))
+            changed = True
+    return changed
