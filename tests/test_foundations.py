@@ -74,3 +74,17 @@ def test_self_check_says_correct_or_not_yet_without_the_answer(capsys):
     assert "no answer" in f.self_check("q", ..., h)
     with pytest.raises(CRMInputError, match="unknown question"):
         f.self_check("nope", 1, h)
+
+
+def test_within_group_effect_equals_the_full_dummy_regression():
+    import statsmodels.formula.api as smf
+
+    rng = np.random.default_rng(0)
+    n = 400
+    d = pd.DataFrame({"g": rng.integers(0, 12, n).astype(str), "c": rng.choice(["x", "y", "z"], n),
+                      "x": rng.normal(size=n)})
+    d["y"] = (rng.random(n) < 0.3 + 0.05 * d["x"].clip(-2, 2)).astype(float)
+    full = smf.ols("y ~ x + C(c) + C(g)", data=d).fit(cov_type="HC1")
+    w = f.within_group_effect(d, y="y", x="x", group="g", controls=["c"])
+    np.testing.assert_allclose(w["estimate"].iloc[0], full.params["x"], rtol=1e-8)
+    np.testing.assert_allclose(w["std_err"].iloc[0], full.bse["x"], rtol=1e-6)
