@@ -185,3 +185,19 @@ def test_generator_is_reproducible_and_has_the_panel_layout():
     assert set(a.columns) >= {"household_id", "purchase_seq", "feat_a", "price_c", "choice"}
     with pytest.raises(CRMInputError):
         ch.make_choice_panel(5, constants=(0.1,))
+
+
+# Issue 17 ----------------------------------------------------------------------------------------
+
+def test_fit_brand_choice_with_one_household_names_the_minimum_not_singular_matrix():
+    y = load("yogurt_panel")
+    one = y[y["household_id"] == y["household_id"].iloc[0]]
+    with pytest.raises(CRMInputError, match="needs at least 2 households"):
+        ch.fit_brand_choice(one)
+
+
+def test_a_copied_purchase_row_is_refused_by_the_choice_model():
+    y = load("yogurt_panel")
+    twice = pd.concat([y, y.iloc[[0]]], ignore_index=True)
+    with pytest.raises(CRMInputError, match="one row per household purchase"):
+        ch.fit_brand_choice(twice, loyalty_alpha=None)

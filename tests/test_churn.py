@@ -185,3 +185,42 @@ def test_split_is_seeded_stratified_and_disjoint(telco):
     assert a_test.index.equals(b_test.index)
     assert not set(a_train.index) & set(a_test.index)
     assert a_test["churn"].mean() == pytest.approx(telco["churn"].mean(), abs=0.002)
+
+
+# Issue 17 ----------------------------------------------------------------------------------------
+
+def test_negative_monthly_charges_are_refused_instead_of_a_negative_clv():
+    from crm_lessons import churn as ch
+    from crm_lessons._validate import CRMInputError
+    from crm_lessons.datasets import load
+
+    t = load("telco_churn_ibm").head(200).copy()
+    t.loc[t.index[3], "monthly_charges"] = -20.0
+    with pytest.raises(CRMInputError, match=r"'monthly_charges' has 1 negative value"):
+        ch.saved_customer_clv(t)
+    with pytest.raises(CRMInputError, match=r"'monthly_charges' has 1 negative value"):
+        ch.churn_features(t)
+
+
+def test_fit_cox_with_one_customer_names_the_minimum_not_singular_matrix():
+    from crm_lessons import churn as ch
+    from crm_lessons._validate import CRMInputError
+    from crm_lessons.datasets import load
+
+    t = load("telco_churn_ibm").head(300)
+    X = ch.churn_features(t)
+    with pytest.raises(CRMInputError, match=r"needs at least \d+ customers, got 1"):
+        ch.fit_cox(t.head(1), X.head(1))
+    with pytest.raises(CRMInputError, match="constant"):
+        ch.fit_cox(t, X.assign(senior_citizen=0)[["senior_citizen", "monthly_charges_10"]])
+
+
+def test_a_customer_copied_twice_is_refused_by_the_churn_fits():
+    from crm_lessons import churn as ch
+    from crm_lessons._validate import CRMInputError
+    from crm_lessons.datasets import load
+
+    t = load("telco_churn_ibm").head(300)
+    twice = pd.concat([t, t.iloc[[0]]], ignore_index=True)
+    with pytest.raises(CRMInputError, match="one row per customer"):
+        ch.fit_churn_logit(twice)

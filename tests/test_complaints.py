@@ -233,3 +233,36 @@ def test_helpers_reject_frames_that_are_empty_or_not_frames(data):
         complaints.repurchase_by_outcome(customers.drop(columns="outcome"))
     with pytest.raises(CRMInputError, match="missing values"):
         complaints.time_to_event(tickets.assign(opened=pd.NaT).astype({"opened": "datetime64[us]"}))
+
+
+# Issue 17 ----------------------------------------------------------------------------------------
+
+def test_complaint_rates_refuses_text_ids_against_integer_ids_instead_of_zero_complaints():
+    t, c = complaints.make_tickets(2000, seed=1)
+    with pytest.raises(CRMInputError, match=r"'customer_id' holds texts in tickets.*numbers in customers"):
+        complaints.complaint_rates(t.assign(customer_id=t["customer_id"].astype(str)), c)
+
+
+def test_complaint_rates_refuses_tickets_without_a_customer_and_counts_unknown_customers():
+    t, c = complaints.make_tickets(2000, seed=1)
+    gap = t.assign(customer_id=t["customer_id"].astype("float64"))
+    gap.loc[gap.index[0], "customer_id"] = np.nan
+    with pytest.raises(CRMInputError, match=r"'customer_id' has 1 missing value"):
+        complaints.complaint_rates(gap, c)
+    unknown = t.copy()
+    unknown.loc[unknown.index[0], "customer_id"] = 10**9
+    with pytest.warns(UserWarning, match=r"1 of \d+ 'customer_id' value\(s\) in tickets are not in customers"):
+        complaints.complaint_rates(unknown, c)
+
+
+def test_recovery_paradox_with_one_outcome_is_a_clear_error_not_keyerror():
+    _, c = complaints.make_tickets(2000, seed=1)
+    only = c[c["outcome"].astype(str) == "never complained"]
+    with pytest.raises(CRMInputError, match="needs at least 2 complaint outcomes"):
+        complaints.recovery_paradox(only)
+
+
+def test_time_zone_aware_ticket_times_are_refused():
+    t, _ = complaints.make_tickets(500, seed=1)
+    with pytest.raises(CRMInputError, match="'opened' holds time-zone-aware"):
+        complaints.time_to_event(t.assign(opened=t["opened"].dt.tz_localize("Asia/Shanghai")))

@@ -187,3 +187,33 @@ def test_value_helpers_do_not_modify_their_inputs():
     pd.testing.assert_series_equal(fut, f0)
     pd.testing.assert_frame_equal(tab, tab0)
     pd.testing.assert_frame_equal(g, g0)
+
+
+# Issue 17 ----------------------------------------------------------------------------------------
+
+def _tx():
+    return load("cdnow_sample")
+
+
+def test_predicted_value_refuses_a_return_instead_of_predicting_negative_value():
+    tx = _tx().copy()
+    tx.loc[tx.index[0], "dollars"] = -15.0
+    with pytest.raises(CRMInputError, match=r"'dollars' has 1 negative value.*net them"):
+        dif.predicted_value(tx, calibration_end="1997-09-30", horizon_weeks=39)
+
+
+def test_predicted_value_text_amounts_and_text_dates_say_how_to_convert():
+    tx = _tx()
+    with pytest.raises(CRMInputError, match=r"'dollars'.*decimal commas"):
+        dif.predicted_value(tx.assign(dollars=tx["dollars"].map(lambda x: f"{x:.2f}".replace(".", ","))),
+                            calibration_end="1997-09-30", horizon_weeks=39)
+    with pytest.raises(CRMInputError, match=r"'date'.*format="):
+        dif.predicted_value(tx.assign(date=tx["date"].dt.strftime("%d/%m/%Y")),
+                            calibration_end="1997-09-30", horizon_weeks=39)
+
+
+def test_predicted_value_refuses_time_zone_aware_dates():
+    tx = _tx()
+    with pytest.raises(CRMInputError, match="time-zone-aware"):
+        dif.predicted_value(tx.assign(date=tx["date"].dt.tz_localize("Asia/Shanghai")),
+                            calibration_end="1997-09-30", horizon_weeks=39)

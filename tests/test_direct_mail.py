@@ -97,3 +97,13 @@ def test_logit_on_all_85_variables_uses_a_penalty_and_still_beats_random():
     results, _ = direct_mail.direct_mail_campaign(load("coil2000"), model="logit", feature_set="all")
     assert results["logit_penalty"] == direct_mail.LOGIT_PENALTY
     assert results["top_800_score"] > 2 * 47.6  # CoIL 2000: a random 800 finds 47.6 owners on average
+
+
+# Issue 17 ----------------------------------------------------------------------------------------
+
+def test_direct_mail_campaign_refuses_text_codes_and_single_class_data_with_clear_errors():
+    coil = load("coil2000")
+    with pytest.raises(CRMInputError, match=r"'MOSTYPE' must be numeric"):
+        direct_mail.direct_mail_campaign(coil.assign(MOSTYPE=coil["MOSTYPE"].astype(str)))
+    with pytest.raises(CRMInputError, match="'CARAVAN' is constant"):
+        direct_mail.direct_mail_campaign(coil.assign(CARAVAN=0))

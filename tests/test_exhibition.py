@@ -517,3 +517,26 @@ def test_schema_summary_lists_composite_references_of_badge_scans(con):
     assert "registrations.edition" in refs and "participations.edition" in refs
     assert summ.loc["participations", "primary_key"] == "exhibitor_id, edition"
     assert len(summ) == len(db.DDL)
+
+
+# Issue 17 ----------------------------------------------------------------------------------------
+
+def _participations():
+    tables, _ = ex.simulate_fair(3, seed=1, n_exhibitors=40, new_exhibitors=10, n_visitors=200)
+    return tables["participations"]
+
+
+def test_renewal_by_edition_refuses_text_fees_instead_of_concatenating_them():
+    p = _participations()
+    with pytest.raises(CRMInputError, match=r"'booth_fee' must be numeric.*pd.to_numeric"):
+        ex.renewal_by_edition(p.assign(booth_fee=p["booth_fee"].astype(str)))
+
+
+def test_renewal_by_edition_refuses_a_missing_exhibitor_id_and_a_repeated_exhibitor():
+    p = _participations()
+    gap = p.assign(exhibitor_id=p["exhibitor_id"].astype(object))
+    gap.loc[gap.index[0], "exhibitor_id"] = None
+    with pytest.raises(CRMInputError, match=r"'exhibitor_id' has 1 missing value"):
+        ex.renewal_by_edition(gap)
+    with pytest.raises(CRMInputError, match="one row per exhibitor and edition"):
+        ex.renewal_by_edition(pd.concat([p, p.iloc[[0]]], ignore_index=True))

@@ -347,3 +347,16 @@ def test_metrics_and_scoring_reject_bad_input(pipeline):
         identify.true_pairs(pd.DataFrame({"record_id": ["a"]}))
     with pytest.raises(CRMInputError, match="empty"):
         identify.cluster_pairs([], pd.DataFrame({"left": [], "right": []}))
+
+
+# Issue 17 ----------------------------------------------------------------------------------------
+
+def test_single_customer_view_refuses_text_dates_that_would_pick_the_wrong_last_order():
+    rec = pd.DataFrame({"record_id": ["a", "b"], "channel": ["store", "web"], "name": ["王伟", "Wei Wang"]})
+    orders = pd.DataFrame({"record_id": ["a", "b"], "date": ["02/01/2025", "15/01/2024"],
+                           "item": ["tea set", "green tea"], "amount": [100.0, 50.0]})
+    clusters = pd.Series(["C1", "C1"], index=["a", "b"])
+    with pytest.raises(CRMInputError, match=r"'date'.*format='%d/%m/%Y'"):
+        identify.single_customer_view(rec, clusters, orders)
+    fixed = orders.assign(date=pd.to_datetime(orders["date"], format="%d/%m/%Y"))
+    assert identify.single_customer_view(rec, clusters, fixed).loc["C1", "last_order_item"] == "tea set"

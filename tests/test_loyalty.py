@@ -193,3 +193,27 @@ def test_every_loyalty_chart_draws_rejects_a_bad_frame_and_leaves_its_input_alon
         pd.testing.assert_frame_equal(frame, before)
         with pytest.raises((CRMInputError, TypeError)):
             getattr(plotting, name)(pd.DataFrame({"nothing": [1]}) if name != "switching_heatmap" else [1, 2])
+
+
+# Issue 17 ----------------------------------------------------------------------------------------
+
+def test_purchase_summary_as_of_end_ignores_later_purchases_so_no_negative_days_since_last():
+    cdnow = load("cdnow_master")
+    s = ly.purchase_summary(cdnow, end="1997-09-30")
+    assert (s["days_since_last"] >= 0).all()
+    assert (s["last"] <= pd.Timestamp("1997-09-30")).all()
+    first = cdnow.loc[cdnow["customer_id"] == s.index[0]]
+    assert s.iloc[0]["purchases"] == first.loc[first["date"] <= "1997-09-30", "date"].nunique()
+
+
+def test_purchase_summary_end_before_any_purchase_is_a_clear_error():
+    with pytest.raises(CRMInputError, match="no purchase on or before end"):
+        ly.purchase_summary(load("cdnow_sample"), end="1990-01-01")
+
+
+def test_a_repeated_stage_row_is_refused_instead_of_an_impossible_step():
+    tx = pd.DataFrame({"customer_id": [1, 1], "date": pd.to_datetime(["1997-01-05", "1997-04-07"])})
+    stages = ly.lifecycle_stages(tx, end="1997-09-30")
+    twice = pd.concat([stages, stages.iloc[[0]]], ignore_index=True)
+    with pytest.raises(CRMInputError, match=r"one row per customer and period"):
+        ly.stage_transition_matrix(twice)

@@ -66,3 +66,10 @@ def test_summary_does_not_modify_input():
     before = tx.copy()
     massive.summary_pandas(tx, end_day=20)
     pd.testing.assert_frame_equal(tx, before)
+
+
+# Issue 17 ----------------------------------------------------------------------------------------
+
+def test_sample_estimate_on_too_few_customers_names_the_minimum():
+    with pytest.raises(CRMInputError, match="needs at least 3 customers, got 1"):
+        massive.sample_estimate(pd.DataFrame({"frequency": [2.0]}), fraction=0.5)

@@ -90,3 +90,21 @@ def test_helpers_do_not_modify_their_input(split):
     mining.associations(train)
     mining.score_models(train, test, ["PPERSAUT", "MOSHOOFD"], models=("logit",))
     pd.testing.assert_frame_equal(train, before)
+
+
+# Issue 17 ----------------------------------------------------------------------------------------
+
+def test_text_or_negative_codes_are_refused_before_scikit_learn_sees_them():
+    train, _ = mining.split_official(load("coil2000"))
+    with pytest.raises(CRMInputError, match=r"'PPERSAUT' must be numeric"):
+        mining.associations(train.assign(PPERSAUT=train["PPERSAUT"].astype(str)))
+    neg = train.copy()
+    neg.loc[neg.index[0], "APERSAUT"] = -1
+    with pytest.raises(CRMInputError, match=r"'APERSAUT' has 1 negative value"):
+        mining.score_models(neg, neg.head(50), ["PPERSAUT", "APERSAUT"], models=("naive_bayes",))
+
+
+def test_associations_with_one_class_is_a_clear_error_not_keyerror():
+    train, _ = mining.split_official(load("coil2000"))
+    with pytest.raises(CRMInputError, match="'CARAVAN' is constant"):
+        mining.associations(train[train["CARAVAN"] == 0].head(300))

@@ -54,3 +54,11 @@ def test_generalise_rejects_bad_edges():
         privacy.generalise(pd.DataFrame({"a": [1]}), {"a": [5, 1]})
     with pytest.raises(CRMInputError, match="outside the edges"):
         privacy.generalise(pd.DataFrame({"a": [100]}), {"a": [0, 10]})
+
+
+# Issue 17 ----------------------------------------------------------------------------------------
+
+def test_pseudonymise_refuses_a_missing_id_instead_of_attributeerror():
+    d = pd.DataFrame({"customer_id": ["a", None, "c"], "age": [30, 40, 50]})
+    with pytest.raises(CRMInputError, match=r"'customer_id' has 1 missing value"):
+        privacy.pseudonymise(d, "customer_id", key="secret")

@@ -157,3 +157,17 @@ def test_holdout_helpers_do_not_modify_their_input(cdnow):
     rfm.rfm_rank_correlation(s)
     pd.testing.assert_frame_equal(part, before)
     pd.testing.assert_frame_equal(s, s0)
+
+
+# Issue 17 ----------------------------------------------------------------------------------------
+
+def test_rank_correlation_on_an_empty_frame_is_an_error_not_nan():
+    h = rfm.rfm_holdout(load("cdnow_sample"), calibration_end="1997-09-30")
+    with pytest.raises(CRMInputError, match="needs at least 3 customers, got 0"):
+        rfm.rfm_rank_correlation(h.iloc[:0])
+
+
+def test_time_zone_aware_dates_are_refused_by_rfm():
+    cd = load("cdnow_sample")
+    with pytest.raises(CRMInputError, match="time-zone-aware"):
+        rfm.rfm_summary(cd.assign(date=cd["date"].dt.tz_localize("Asia/Shanghai")), as_of="1997-09-30")

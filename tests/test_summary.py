@@ -187,3 +187,36 @@ def test_row_order_and_id_type_do_not_change_the_summary(engine):
     by_name = S.customer_summary(named, amount_col="amount", engine=engine)
     assert list(by_name.index[:2]) == ["c00001", "c00002"]
     np.testing.assert_allclose(by_name.to_numpy(), base.to_numpy(), rtol=1e-12)
+
+
+# Issue 17: time zones and duplicates -------------------------------------------------------------
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_time_zone_aware_dates_are_refused_by_both_engines(engine):
+    tx = pd.DataFrame({"customer_id": [1, 1], "date": pd.to_datetime(["2024-01-01 23:30", "2024-01-08 00:00"]),
+                       "dollars": [10.0, 5.0]})
+    aware = tx.assign(date=tx["date"].dt.tz_localize("Asia/Shanghai"))
+    with pytest.raises(CRMInputError, match=r"time-zone-aware.*tz_localize\(None\)"):
+        S.customer_summary(aware, engine=engine)
+
+
+def test_late_evening_purchases_fall_on_their_wall_clock_day_in_both_engines():
+    # 23:30 local time is the same calendar day for pandas and DuckDB (DuckDB's session zone is UTC)
+    tx = pd.DataFrame({"customer_id": [1, 1], "date": pd.to_datetime(["2024-01-01 23:30", "2024-01-08 00:10"])})
+    a = S.customer_summary(tx, time_unit="day", observation_end="2024-01-31")
+    b = S.customer_summary(tx, time_unit="day", observation_end="2024-01-31", engine="duckdb")
+    assert a.loc[1, "recency"] == b.loc[1, "recency"] == 7.0
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_an_exported_twice_row_no_longer_doubles_spend_silently(engine):
+    tx = pd.DataFrame({"customer_id": [1, 1], "date": pd.to_datetime(["2024-01-01", "2024-01-08"]),
+                       "dollars": [10.0, 30.0]})
+    twice = pd.concat([tx, tx.iloc[[1]]], ignore_index=True)
+    with pytest.warns(UserWarning, match="1 exact duplicate row"):
+        warned = S.customer_summary(twice, amount_col="dollars", engine=engine)
+    assert warned.loc[1, "monetary_value"] == 60.0          # kept, as the warning says
+    dropped = S.customer_summary(twice, amount_col="dollars", engine=engine, duplicates="drop")
+    assert dropped.loc[1, "monetary_value"] == 30.0
+    with pytest.raises(CRMInputError, match="duplicate"):
+        S.customer_summary(twice, amount_col="dollars", engine=engine, duplicates="error")

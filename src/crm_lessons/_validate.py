@@ -118,9 +118,14 @@ def _warn(message: str, category: type[Warning]) -> None:
     warnings.warn(message, category, stacklevel=level)
 
 
+def _plain(x: Any) -> Any:
+    """A numpy scalar as the Python value it holds, so messages show 5.0 rather than np.float64(5.0)."""
+    return x.item() if isinstance(x, np.generic) else x
+
+
 def _fmt_list(items: Iterable[Any], limit: int = 8) -> str:
     items = list(items)
-    shown = ", ".join(repr(x) for x in items[:limit])
+    shown = ", ".join(repr(_plain(x)) for x in items[:limit])
     return shown + (f", ... ({len(items)} in all)" if len(items) > limit else "")
 
 
@@ -278,7 +283,7 @@ def require_non_negative(data: pd.DataFrame, columns: Sequence[str], *, where: s
             first = data.index[neg.to_numpy()][:3].tolist()
             raise CRMInputError(
                 f"{where}: column {c!r} has {n} negative value(s) (first at index {_fmt_list(first)}, "
-                f"value {data.loc[first[0], c]!r}); expected values >= 0. Remove returns or refunds "
+                f"value {_plain(data.loc[first[0], c])!r}); expected values >= 0. Remove returns or refunds "
                 "first, or net them against the original purchase."
             )
     return data
@@ -418,7 +423,7 @@ def require_unique_key(data: pd.DataFrame, key: Sequence[str] | str, *, where: s
     if bool(dup.any()):
         rows = data.loc[dup.to_numpy(), cols]
         n_keys = len(rows.drop_duplicates())
-        example = rows.iloc[0].tolist()
+        example = [_plain(x) for x in rows.iloc[0].tolist()]
         example = example[0] if len(example) == 1 else tuple(example)
         names = " + ".join(repr(c) for c in cols)
         raise CRMInputError(
@@ -506,7 +511,7 @@ def require_varies(data: pd.DataFrame, columns: Sequence[str], *, where: str, wh
     for c in columns:
         if int(data[c].nunique(dropna=True)) < 2:
             vals = data[c].dropna()
-            state = f"is constant ({vals.iloc[0]!r} in every row)" if len(vals) else "has no values (all missing)"
+            state = f"is constant ({_plain(vals.iloc[0])!r} in every row)" if len(vals) else "has no values (all missing)"
             raise CRMInputError(
                 f"{where}: column {c!r} {state}; at least 2 distinct values are needed"
                 f"{'; ' + why if why else ''}. Drop the column or use more data.")
@@ -544,6 +549,6 @@ def require_binary(data: pd.DataFrame, columns: Sequence[str], *, where: str) ->
         bad = ~s.isin([0, 1])
         if bool(bad.any()):
             raise CRMInputError(
-                f"{where}: column {c!r} must hold 0/1 outcomes, found {s[bad].iloc[0]!r}. Recode it, e.g. "
+                f"{where}: column {c!r} must hold 0/1 outcomes, found {_plain(s[bad].iloc[0])!r}. Recode it, e.g. "
                 f"df[{c!r}] = (df[{c!r}] > 0).astype(int).")
     return data

@@ -61,7 +61,8 @@ def _coil(df, where, *, target: str = TARGET, fit: bool = False, features: Seque
 
 
 def _codes(df, features, where):
-    """Check the feature columns of a frame to score (the test set)."""
+    """Check the feature columns of a frame to score (the test set): at least one customer."""
+    require_frame(df, where=where)
     require_columns(df, list(features), where=where)
     require_no_missing(df, list(features), where=where)
     require_non_negative(df, list(features), where=where)
