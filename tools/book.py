@@ -39,17 +39,47 @@ def book_notebooks() -> list[Path]:
     return nbs
 
 
+BIB_KEY = re.compile(r"<!--\s*bib:([A-Za-z0-9_:\-]+)\s*-->")
+
+
+def bibliography_cells(nb) -> int:
+    """Turn each ``## References`` cell into a rendered bibliography of its keys (sphinxcontrib-bibtex).
+
+    In the notebook the cell is a readable list of full references, each ending with
+    ``<!-- bib:KEY -->``; in the book the same keys are rendered from ``references.bib``. Lines without
+    a key (notes, links to exercises) stay as they are, below the list. Returns the number of cells changed.
+    """
+    n = 0
+    for cell in nb.cells:
+        if cell.cell_type != "markdown" or not cell.source.lstrip().startswith("## References"):
+            continue
+        lines = cell.source.strip().splitlines()
+        keys, rest = [], []
+        for line in lines[1:]:
+            found = BIB_KEY.findall(line)
+            if found and line.lstrip().startswith(("- ", "* ")):
+                keys += [k for k in found if k not in keys]
+            else:
+                rest.append(line)
+        if not keys:
+            continue
+        directive = ["```{bibliography}", ":filter: False", ":list: bullet", "", *keys, "```"]
+        cell.source = "\n".join([lines[0], "", *directive, "", *rest]).rstrip() + "\n"
+        n += 1
+    return n
+
+
 def _run(path: Path):
     import nbformat
+
+    from crm_lessons._pages import figure_captions, static_outputs
 
     nb, secs, status = nbtools._execute(path)
     target = SRC / path.relative_to(ROOT)
     target.parent.mkdir(parents=True, exist_ok=True)
-    for cell in nb.cells:  # widget views cannot render without a kernel; keep their text fallback
-        for out in cell.get("outputs", []):
-            if "data" in out:
-                out["data"].pop("application/vnd.jupyter.widget-view+json", None)
-    nb.metadata.pop("widgets", None)
+    static_outputs(nb)  # widget views cannot render without a kernel: keep the static Try it figure
+    figure_captions(nb)  # alt text and captions of charts
+    bibliography_cells(nb)
     nbformat.write(nb, target)
     return str(path.relative_to(ROOT)), secs, status
 
@@ -71,6 +101,8 @@ def _toc(paths: list[Path]) -> str:
 
 CONFIG = """\
 title: "crm-lessons: CRM analytics workbook · 客户关系管理分析教程"
+bibtex_bibfiles: ["references.bib"]
+bibtex_reference_style: author_year
 author: crm-lessons developers
 only_build_toc_files: true
 execute:
@@ -89,9 +121,12 @@ sphinx:
   config:
     mathjax_path: mathjax/es5/tex-chtml.js
     html_static_path: ["_static"]
+    html_css_files: ["crm-lessons.css"]
+    bibtex_default_style: plain
     nb_ipywidgets_js: {}
     myst_heading_anchors: 3
-    suppress_warnings: ["myst.header", "mystnb.unknown_mime_type", "misc.highlighting_failure"]
+    suppress_warnings: ["myst.header", "mystnb.unknown_mime_type", "misc.highlighting_failure",
+                        "bibtex.duplicate_citation", "bibtex.duplicate_label"]
 """
 
 
@@ -111,8 +146,12 @@ def build(jobs: int) -> int:
     (SRC / "datasets").mkdir(exist_ok=True)
     for card in (ROOT / "datasets").glob("*.md"):
         shutil.copy(card, SRC / "datasets" / card.name)
-    for extra in ("README.md",):
+    for extra in ("README.md", "references.bib"):
         shutil.copy(ROOT / extra, SRC / extra)
+    from crm_lessons._pages import WRAP_CSS
+
+    (SRC / "_static").mkdir(parents=True, exist_ok=True)
+    (SRC / "_static" / "crm-lessons.css").write_text(WRAP_CSS, encoding="utf-8")
     vendor.ensure()
     shutil.copytree(vendor.path("mathjax", "es5"), SRC / "_static" / "mathjax" / "es5", dirs_exist_ok=True)
     (SRC / "_config.yml").write_text(CONFIG, encoding="utf-8")

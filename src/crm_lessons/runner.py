@@ -708,12 +708,18 @@ def _clean(text: str) -> str:
 
 
 def _export_html(nb_path: Path, html_path: Path) -> None:
+    """The executed notebook as one HTML file that reads offline: static "Try it" figures instead of
+    widgets, math typeset by a local MathJax when the repository's vendored copy is found (see
+    ``crm_lessons._pages``), long code and equations wrapped or scrolled."""
     import nbformat
     from nbconvert import HTMLExporter
 
+    from ._pages import offline_html, static_outputs
+
     nb = nbformat.read(nb_path, as_version=4)
+    static_outputs(nb)
     html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-    html_path.write_text(html, encoding="utf-8")
+    html_path.write_text(offline_html(html), encoding="utf-8")
 
 
 def _execute(case_path: Path, out: Path, values: dict[str, Any], *, kernel: str, timeout: float | None,
