@@ -589,17 +589,78 @@ class ParetoNBDModel(_MLModel):
         self._fit({"x": x, "tx": tx, "T": T, "w": w, "n": n})
         return self
 
-    @staticmethod
-    def _series(A, C, z, want_grad=False):
-        """S(z) = sum_n (A)_n/(C)_n z^n for 0 <= z < 1 with C > A > 0 (positive terms; ratio < z).
+    #: most series terms summed for one row; rows that would need more (z close to 1: a small beta or
+    #: alpha) use scipy's Gauss hypergeometric function, which transforms to 1 - z there
+    _MAX_TERMS = 4096
 
-        Returns S and, if asked, dS/dA, dS/dC and dS/dz.
+    @staticmethod
+    def _terms_needed(A, C, z, tol=1e-17):
+        """Smallest K whose tail bound term_K z/(1-z) is below ``tol`` (the sum is >= 1), per row.
+
+        log term_K = lgamma(A+K) - lgamma(A) - lgamma(C+K) + lgamma(C) + K log z decreases with K; found
+        by bisection on whole numbers in [1, _MAX_TERMS + 1] (the upper end meaning "more than the cap").
         """
-        zmax = float(np.max(z)) if z.size else 0.0
-        if zmax <= 0:
-            k = 2
-        else:
-            k = int(min(3000, np.ceil(np.log(1e-18) / np.log(min(zmax, 1 - 1e-9)))) + 2)
+        cap = ParetoNBDModel._MAX_TERMS + 1
+        with np.errstate(divide="ignore"):
+            lz = np.log(z)
+            bound = np.log(z) - np.log1p(-z) - np.log(tol)
+
+        def excess(K):
+            return (special.gammaln(A + K) - special.gammaln(A) - special.gammaln(C + K) + special.gammaln(C)
+                    + K * lz + bound)
+
+        # the ratios are below z, so term_K <= z^K: a geometric bound, enough for most rows
+        with np.errstate(divide="ignore", invalid="ignore"):
+            geo = np.where(z > 0, np.ceil((np.log(tol) + np.log1p(-z) - np.log(z)) / lz), 1.0)
+        need = np.where(z <= 0, 1.0, geo)
+        slow = (z > 0) & ~(geo <= cap)
+        if slow.any():              # terms may still fall much faster than z^K (C much larger than A)
+            A, C, lz, bound = A[slow], C[slow], lz[slow], bound[slow]
+            lo, hi = np.zeros(len(A)), np.full(len(A), float(cap))
+            ok_at_cap = excess(hi) <= 0
+            for _ in range(int(np.ceil(np.log2(cap))) + 1):
+                mid = np.floor((lo + hi) / 2)
+                good = excess(mid) <= 0
+                hi, lo = np.where(good, mid, hi), np.where(good, lo, mid)
+            need[slow] = np.where(ok_at_cap, hi, np.inf)
+        return need
+
+    @classmethod
+    def _series(cls, A, C, z, want_grad=False):
+        """S(z) = sum_n (A)_n/(C)_n z^n = 2F1(A, 1; C; z) for 0 <= z < 1 with C > A > 0.
+
+        Returns S and, if asked, dS/dA, dS/dC and dS/dz. The terms are positive and their ratio
+        (A+n)/(C+n) z increases towards z, so the tail after term K is at most term_K z/(1-z): each row
+        sums the terms it needs for that bound to fall below 1e-17 of the sum (rows with similar needs are
+        summed together, so one slow row does not make every row long). Rows that would need more than
+        _MAX_TERMS terms use scipy.special.hyp2f1, with parameter derivatives by central differences.
+        """
+        S = np.empty_like(z)
+        grads = (np.empty_like(z), np.empty_like(z), np.empty_like(z)) if want_grad else None
+        need = cls._terms_needed(A, C, z)
+        near = ~np.isfinite(need)
+        if near.any():
+            An, Cn, zn = A[near], C[near], z[near]
+            S[near] = special.hyp2f1(An, 1.0, Cn, zn)
+            if want_grad:
+                hA, hC = 1e-6 * np.maximum(An, 1.0), 1e-6 * np.maximum(Cn, 1.0)
+                grads[0][near] = (special.hyp2f1(An + hA, 1.0, Cn, zn) - special.hyp2f1(An - hA, 1.0, Cn, zn)) / (2 * hA)
+                grads[1][near] = (special.hyp2f1(An, 1.0, Cn + hC, zn) - special.hyp2f1(An, 1.0, Cn - hC, zn)) / (2 * hC)
+                grads[2][near] = An / Cn * special.hyp2f1(An + 1, 2.0, Cn + 1, zn)
+        if (~near).any():
+            # bucket rows by the power of two above their need: at most ~13 dense blocks
+            bucket = np.where(near, -1, np.ceil(np.log2(np.maximum(need, 16.0))))
+            for bk in np.unique(bucket[~near]):
+                rows = bucket == bk
+                out = cls._positive_series(A[rows], C[rows], z[rows], int(2 ** bk) + 2, want_grad)
+                S[rows] = out[0]
+                if want_grad:
+                    for g, v in zip(grads, out[1]):
+                        g[rows] = v
+        return S, grads
+
+    @staticmethod
+    def _positive_series(A, C, z, k, want_grad=False):
         j = np.arange(k - 1, dtype=np.float64)
         A2, C2, z2 = A[:, None], C[:, None], z[:, None]
         term = np.empty((len(z), k))
