@@ -39,7 +39,7 @@ def test_a_sample_without_repeat_buyers_is_refused(model, cdnow):
 
 @pytest.mark.parametrize("model", [C.BetaGeoModel, C.ParetoNBDModel])
 def test_ten_customers_give_a_fit_warning_that_says_what_to_do(model, ten_customers):
-    with pytest.warns(C.FitWarning, match="bound.*What to do: fit on more customers"):
+    with pytest.warns(C.FitWarning, match="What to do: fit on more customers"):
         m = model().fit(ten_customers)
     assert not m.converged_ and m.fit_warnings_
     # the summary says "no reliable standard errors" instead of overflowing
