@@ -62,3 +62,19 @@ def test_translate_falls_back_to_none_for_unknown_text():
     assert glossary.translate("revenue") == "收入"
     assert glossary.translate("no such label") is None
     assert glossary.translate("revenue", "en") == "revenue"
+
+
+def test_glossary_holds_course_terms_and_chart_words_are_a_separate_table():
+    t = glossary.terms()
+    words = [en for en, d in zip(t["en"], t["definition"]) if glossary.is_chart_label(en, d)]
+    assert words == [], f"chart words shown as glossary entries: {words[:10]}"
+    assert not t["definition"].str.contains(r"chart (?:word|title|label)", case=False).any()
+    lab = glossary.labels()
+    assert set(lab["en"]).isdisjoint(set(t["en"]) - set(lab["en"]))
+    assert len(lab) >= 100 and (lab["source"] == "labels.csv").any()
+
+
+def test_chart_words_still_translate_for_chinese_charts():
+    lab = glossary.labels()
+    for en, zh in zip(lab["en"].head(50), lab["zh"].head(50)):
+        assert glossary.translate(en) == zh or glossary.translate(en) is not None

@@ -4,10 +4,17 @@ Terms live in small CSV files in ``crm_lessons/_glossary/`` (``course.csv`` for 
 a chapter may add ``<chapter>.csv``; ``labels.csv`` holds chart words such as axis labels). Columns:
 ``en``, ``zh``, ``definition``, ``chapter``. :mod:`crm_lessons.plotting` translates chart labels through
 :func:`translate`.
+
+The glossary (:func:`terms`, :func:`search`, :func:`lookup`, the appendix page) holds course terms only.
+Chart words are a separate table, :func:`labels`: every row of ``labels.csv`` plus rows of a chapter file
+that are chart words rather than terms (a definition starting "Chart word", "Chart title" or "Chart
+label", a data category such as "Complaint channel", or a variable name such as ``log_roc``). Both
+tables translate chart labels.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,13 +22,29 @@ import pandas as pd
 
 from ._validate import CRMInputError
 
-__all__ = ["terms", "lookup", "search", "translate"]
+__all__ = ["terms", "labels", "lookup", "search", "translate", "is_chart_label"]
 
 _DIR = Path(__file__).resolve().parent / "_glossary"
 
 
+_LABEL_DEFINITION = re.compile(
+    r"^\s*chart (?:word|title|label)\b|\(chart label\)|^\s*(?:complaint (?:category|channel)|severity level)\s*$", re.I)
+_VARIABLE_NAME = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
+
+
+def is_chart_label(en: str, definition: str = "") -> bool:
+    """True for a chart word (axis label, chart title, data category, variable name), not a course term.
+
+    >>> is_chart_label("agents", "Number of agents (chart label)"), is_chart_label("log_roc")
+    (True, True)
+    >>> is_chart_label("churn rate", "Share of customers who leave in a period")
+    False
+    """
+    return bool(_LABEL_DEFINITION.search(str(definition or ""))) or bool(_VARIABLE_NAME.match(str(en).strip()))
+
+
 @lru_cache(maxsize=1)
-def _terms() -> pd.DataFrame:
+def _all_rows() -> pd.DataFrame:
     frames = []
     for path in sorted(_DIR.glob("*.csv")):
         if path.name == "labels.csv":
@@ -39,10 +62,36 @@ def _terms() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
+def _terms() -> pd.DataFrame:
+    rows = _all_rows()
+    mask = [not is_chart_label(en, d) for en, d in zip(rows["en"], rows["definition"])]
+    return rows[mask].reset_index(drop=True)
+
+
+def labels() -> pd.DataFrame:
+    """The chart-label table (``en``, ``zh``, ``source``): labels.csv and the chart words of chapter files.
+
+    These translate axis labels and chart titles for ``plotting.use_language("zh")``; they are not
+    glossary entries.
+
+    >>> lab = labels()
+    >>> list(lab.columns), bool((lab["source"] == "labels.csv").any())
+    (['en', 'zh', 'source'], True)
+    """
+    lab = pd.read_csv(_DIR / "labels.csv", dtype=str, keep_default_na=False)[["en", "zh"]]
+    lab["source"] = "labels.csv"
+    rows = _all_rows()
+    mask = [is_chart_label(en, d) for en, d in zip(rows["en"], rows["definition"])]
+    extra = rows.loc[mask, ["en", "zh", "chapter"]].rename(columns={"chapter": "source"})
+    out = pd.concat([lab, extra], ignore_index=True)
+    return out.drop_duplicates("en").sort_values("en", key=lambda s: s.str.lower()).reset_index(drop=True)
+
+
+@lru_cache(maxsize=1)
 def _labels() -> dict[str, str]:
     lab = pd.read_csv(_DIR / "labels.csv", dtype=str, keep_default_na=False)
     table = {en.lower(): zh for en, zh in zip(lab["en"], lab["zh"])}
-    t = _terms()
+    t = _all_rows()  # chart words of chapter files translate too
     table.update({en.lower(): zh for en, zh in zip(t["en"], t["zh"])})
     return table
 
