@@ -1,9 +1,12 @@
 """Execute notebooks headless without the widget-cell stall of nbclient.
 
-nbclient sometimes misses the shell reply of a cell that creates ipywidgets and then waits for the
-whole cell timeout (jupyter/nbclient#312, jupyter/nbconvert#2003). Polling the shell channel in short
-slices instead of one long wait lets a missed wake-up be noticed within a second. Used by the book,
-slides and refresh tools and by the tests that execute notebooks.
+nbclient sometimes misses the shell reply of a cell that captures output into an ipywidgets ``Output``
+widget (``interact``): it answers each captured output with a ``comm_msg`` sent on the shell channel
+while it waits for the reply on that same socket, and then waits for the whole cell timeout
+(jupyter/nbclient#312). The cause is removed at the source by :func:`crm_lessons.widgets.try_it`,
+which never captures into an ``Output`` widget. Polling the shell channel in short slices instead of
+one long wait stays as a second line of defence: a missed wake-up is noticed within a second. Used by
+the book, slides and refresh tools and by the tests that execute notebooks.
 """
 
 from __future__ import annotations
