@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import require_columns
-from ._core import PALETTE, ensure_ax, finish, label
+from ._core import PALETTE, current_language, ensure_ax, finish, label
 
 __all__ = ["acquisition_chart", "prospecting_chart"]
 
@@ -34,5 +34,6 @@ def prospecting_chart(table: pd.DataFrame, *, ax=None, title: str = "Cost per cu
     t = table.iloc[::-1]
     ax = ensure_ax(ax)
     cost = t["cost per customer (CNY)"].replace(np.inf, np.nan)
-    ax.barh([label(w) for w in t["way"]], cost, color=PALETTE[1])
+    names = t["way (zh)"] if current_language() == "zh" and "way (zh)" in t else t["way"]
+    ax.barh(list(names), cost, color=PALETTE[1])  # method names are data (Chinese names in "way (zh)")
     return finish(ax, title=title, xlabel="cost per customer found (CNY, assumed inputs)")
