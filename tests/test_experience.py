@@ -197,3 +197,25 @@ def test_charts_draw_from_helper_output():
     assert plotting.order_gap_chart(j).get_title()
     w = ex.word_return_rates(ex.product_return_rates(_lines(), min_lines=1), min_products=1)
     assert plotting.word_return_chart(w, top=2).get_title()
+
+
+def test_bad_experience_outcomes_recover_a_simulated_drop_in_orders_and_a_delay():
+    # Simulated: a cancellation halves the expected number of later orders and doubles the wait.
+    rng = np.random.default_rng(11)
+    n = 6000
+    prior = rng.poisson(3, n) + 1
+    had = rng.random(n) < np.minimum(0.08 * prior, 0.9)
+    orders = rng.poisson(0.8 * prior * np.where(had, 0.5, 1.0))
+    days = np.where(orders > 0, rng.exponential(30, n) * np.where(had, 2.0, 1.0) + 1, np.nan)
+    frame = pd.DataFrame({"had_cancellation": had, "prior_orders": prior,
+                          "log_prior_value": np.log1p(prior * 100.0), "recency_days": rng.uniform(0, 200, n),
+                          "tenure_days": rng.uniform(200, 300, n), "uk": rng.random(n) < 0.9,
+                          "ordered_after": orders > 0, "orders_after": orders, "days_to_next_order": days})
+    before = frame.copy()
+    res = ex.bad_experience_outcomes(frame).set_index("outcome")
+    pd.testing.assert_frame_equal(frame, before)
+    rate = res.loc["orders after (rate ratio)"]
+    assert rate["ci_low"] < 0.5 < rate["ci_high"]
+    wait = res.loc["days to next order (ratio)"]
+    assert wait["ci_low"] > 1.4  # log of an exponential: the ratio of geometric means is about 2
+    assert res.loc["days to next order (ratio)", "customers"] == int((orders > 0).sum())

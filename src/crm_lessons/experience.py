@@ -47,6 +47,7 @@ __all__ = [
     "care_consistency",
     "bad_experience_frame",
     "bad_experience_effect",
+    "bad_experience_outcomes",
     "product_return_rates",
     "word_return_rates",
     "tryon_test_plan",
@@ -289,7 +290,8 @@ def bad_experience_frame(invoices: pd.DataFrame, *, split: str | pd.Timestamp,
     ``had_cancellation`` (the "bad experience": any cancellation invoice), ``prior_orders``,
     ``log_prior_value`` (log of 1 + GBP ordered), ``recency_days`` (split - last order),
     ``tenure_days`` (split - first order), ``uk`` (customer in the United Kingdom).
-    Outcome (``split`` to ``end``, default the last invoice): ``ordered_after`` (bool), ``orders_after``.
+    Outcome (``split`` to ``end``, default the last invoice): ``ordered_after`` (bool), ``orders_after``
+    and ``days_to_next_order`` (days from ``split`` to the first order after it; NaN if none).
     """
     where = "bad_experience_frame"
     _check_invoices(invoices, where)
@@ -308,11 +310,12 @@ def bad_experience_frame(invoices: pd.DataFrame, *, split: str | pd.Timestamp,
     out["recency_days"] = (split - out["last"]).dt.total_seconds() / 86_400
     out["tenure_days"] = (split - out["first"]).dt.total_seconds() / 86_400
     out["uk"] = invoices.groupby("customer_id")["country"].first().reindex(out.index).eq("United Kingdom")
-    n_after = after[~after["cancelled"]].groupby("customer_id").size()
-    out["orders_after"] = n_after.reindex(out.index).fillna(0).astype("int64")
+    ga = after[~after["cancelled"]].groupby("customer_id")
+    out["orders_after"] = ga.size().reindex(out.index).fillna(0).astype("int64")
     out["ordered_after"] = out["orders_after"] > 0
+    out["days_to_next_order"] = (ga["invoice_date"].min().reindex(out.index) - split).dt.total_seconds() / 86_400
     cols = ["had_cancellation", "prior_orders", "log_prior_value", "recency_days", "tenure_days", "uk",
-            "ordered_after", "orders_after"]
+            "ordered_after", "orders_after", "days_to_next_order"]
     return out[cols].rename_axis("customer_id").reset_index()
 
 
@@ -351,6 +354,46 @@ def bad_experience_effect(frame: pd.DataFrame, *, controls: Sequence[str] = BAD_
         {"measure": "adjusted marginal effect", "estimate": me["dy/dx"], "ci_low": me["Conf. Int. Low"],
          "ci_high": me["Cont. Int. Hi."]},
     ])
+
+
+def bad_experience_outcomes(frame: pd.DataFrame, *, controls: Sequence[str] = BAD_EXPERIENCE_CONTROLS,
+                            treatment: str = "had_cancellation") -> pd.DataFrame:
+    """Does a bad experience change whether, how much and how soon customers buy again? (95% intervals)
+
+    Three regressions of :func:`bad_experience_frame` outcomes on ``treatment`` and ``controls``:
+
+    - ``buys again (odds ratio)``: logit of ``ordered_after``;
+    - ``orders after (rate ratio)``: Poisson regression of ``orders_after`` with robust (HC1) errors;
+    - ``days to next order (ratio)``: OLS of ``log(days_to_next_order)`` with robust errors, customers who
+      ordered again only (a ratio below 1 = sooner).
+
+    Each estimate is ``exp(coefficient)``; 1 means no difference for customers with the same history.
+    """
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    where = "bad_experience_outcomes"
+    require_frame(frame, where=where)
+    require_columns(frame, [treatment, "ordered_after", "orders_after", "days_to_next_order"], where=where)
+    t = frame[treatment].astype(bool)
+    if t.all() or not t.any():
+        raise CRMInputError(f"{where}: {treatment!r} must have both True and False customers.")
+    d = frame.assign(**{treatment: t.astype(int), "ordered_after": frame["ordered_after"].astype(int)})
+    rhs = treatment + "".join(f" + {c}" for c in controls)
+    back = d[d["days_to_next_order"] > 0]
+    fits = [
+        ("buys again (odds ratio)", smf.logit(f"ordered_after ~ {rhs}", data=d).fit(disp=0), len(d)),
+        ("orders after (rate ratio)", smf.glm(f"orders_after ~ {rhs}", data=d, family=sm.families.Poisson())
+         .fit(cov_type="HC1"), len(d)),
+        ("days to next order (ratio)", smf.ols(f"np.log(days_to_next_order) ~ {rhs}", data=back)
+         .fit(cov_type="HC1"), len(back)),
+    ]
+    rows = []
+    for name, fit, n in fits:
+        lo, hi = fit.conf_int().loc[treatment]
+        rows.append({"outcome": name, "estimate": float(np.exp(fit.params[treatment])),
+                     "ci_low": float(np.exp(lo)), "ci_high": float(np.exp(hi)), "customers": int(n)})
+    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------------------------------
