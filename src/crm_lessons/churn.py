@@ -176,6 +176,9 @@ def fit_churn_logit(train: pd.DataFrame, *, target: str = "churn", features=chur
     features : callable, default :func:`churn_features`
         Builds the design matrix from the frame.
 
+    Bad input: one row per customer (a repeated ``customer_id`` is an error); churners and stayers;
+    more customers than coefficients; a singular design is a CRMInputError that says what to drop.
+
     Returns
     -------
     statsmodels ``LogitResults``
@@ -382,6 +385,10 @@ def fit_cox(data: pd.DataFrame, covariates: pd.DataFrame, *, duration: str = "te
         Column of ``data`` to stratify on: each stratum gets its own baseline hazard, which is the
         remedy when that variable breaks proportional hazards.
 
+    Bad input: one row per customer (a repeated ``customer_id`` is an error); durations >= 0 and a 0/1
+    event; at least (covariates + 2) customers, one event and covariates that vary, else
+    :class:`~crm_lessons._validate.CRMInputError` naming the minimum (never "Singular matrix").
+
     Examples
     --------
     >>> d = pd.DataFrame({"tenure": [1, 2, 3, 4, 5, 6, 7, 8], "churn": [1, 0, 1, 1, 0, 1, 0, 0]})
@@ -519,6 +526,8 @@ def saved_customer_clv(data: pd.DataFrame, *, margin_share: float = 0.3, retenti
 
     Monthly retention ``retention`` and a monthly discount rate ``(1 + annual)^(1/12) - 1`` go into
     ``m r / (1 + i - r)``.
+
+    Bad input: charges must be numbers >= 0 without gaps (a negative charge would give a negative CLV).
 
     Examples
     --------

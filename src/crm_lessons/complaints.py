@@ -485,6 +485,8 @@ def recovery_paradox(customers: pd.DataFrame, *, outcome: str = "outcome", repur
     than a comparable customer who never complained? A positive estimate whose interval excludes 0
     supports the paradox. Controls matter: loyal customers both complain more and buy again more.
 
+    Bad input: ``repurchased`` must be 0/1 and vary; at least 2 outcomes; no missing outcome or control.
+
     Returns
     -------
     DataFrame

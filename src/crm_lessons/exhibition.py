@@ -800,6 +800,9 @@ def renewal_by_edition(participations: pd.DataFrame) -> pd.DataFrame:
     ``renewal_rate`` at edition *e* is the share of edition *e-1*'s exhibitors who exhibit again at *e*
     (the exhibitor retention rate, 客户保持率).
 
+    Bad input: one row per exhibitor and edition (a repeat is an error), no missing ids or editions,
+    ``booth_fee`` numbers >= 0 (text fees are an error with the conversion).
+
     Examples
     --------
     >>> p = pd.DataFrame({"exhibitor_id": [1, 2, 1, 3], "edition": [1, 1, 2, 2], "booth_fee": [10., 20., 10., 5.]})

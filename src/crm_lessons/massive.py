@@ -231,6 +231,8 @@ def sample_estimate(summary: pd.DataFrame, fraction: float, *, column: str = "fr
                     repeats: int = 200) -> pd.DataFrame:
     """How well a random sample of customers estimates a mean: one draw's estimate and its 95% CI,
     and the spread of the estimate over ``repeats`` samples, against the full-data value.
+
+    Bad input: ``column`` must be numeric without gaps; at least 3 customers.
     """
     where = "sample_estimate"
     require_frame(summary, where=where)

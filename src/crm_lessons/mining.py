@@ -130,6 +130,9 @@ def associations(train: pd.DataFrame, *, target: str = TARGET) -> pd.DataFrame:
     target rate at the variable's most "responsive" level (with at least 30 customers), and the
     dictionary description. Computed on training customers only, so choosing variables from this
     table does not peek at the test set.
+
+    Bad input: ``CARAVAN`` must be 0/1 with owners and non-owners; the CoIL codes integers >= 0 without
+    gaps (text or negative codes are an error that says how to convert).
     """
     from scipy.stats import chi2_contingency
 

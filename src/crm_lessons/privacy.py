@@ -28,6 +28,8 @@ def pseudonymise(data: pd.DataFrame, column: str, *, key: str | bytes, length: i
     key the pseudonym cannot be reversed or recomputed from a guessed id (unlike a plain hash, which
     anyone can recompute for every possible customer number). Keep the key with the data owner.
 
+    Bad input: a missing id is an error (it has no pseudonym); drop or fill it first.
+
     Examples
     --------
     >>> df = pd.DataFrame({"customer_id": [1, 2, 1]})

@@ -296,6 +296,8 @@ def rfm_rank_correlation(scored: pd.DataFrame, *, value_col: str = "holdout_valu
     ``RFM cell`` ranks customers by their cell code read as a number (R first, as Hughes orders
     cells); ``R+F+M`` by the sum of the three scores.
 
+    Bad input: at least 3 customers and a holdout value that varies (else the correlation is undefined).
+
     Examples
     --------
     >>> s = pd.DataFrame({"R": [1, 2, 3, 4], "F": [1, 2, 3, 4], "M": [4, 3, 2, 1],
