@@ -219,3 +219,27 @@ def test_bad_experience_outcomes_recover_a_simulated_drop_in_orders_and_a_delay(
     wait = res.loc["days to next order (ratio)"]
     assert wait["ci_low"] > 1.4  # log of an exponential: the ratio of geometric means is about 2
     assert res.loc["days to next order (ratio)", "customers"] == int((orders > 0).sum())
+
+
+def test_no_helper_changes_the_callers_frames():
+    raw = _lines()
+    raw_copy = raw.copy()
+    inv = ex.invoice_table(raw)
+    inv_copy = inv.copy()
+    j = ex.customer_journeys(inv)
+    j_copy = j.copy()
+    ex.journey_funnel(j, max_orders=3)
+    ex.cancellation_rates(inv, "country")
+    ex.bad_experience_frame(inv, split="2011-02-01")
+    ex.customer_tiers(j)
+    ex.buyer_type(inv)
+    p = ex.product_return_rates(raw, min_lines=1)
+    p_copy = p.copy()
+    ex.word_return_rates(p, min_products=1)
+    steps = ex.ESCALATION_STEPS.copy()
+    ex.coverage_effect(100, [0.2, 0.8], steps=steps)
+    pd.testing.assert_frame_equal(raw, raw_copy)
+    pd.testing.assert_frame_equal(inv, inv_copy)
+    pd.testing.assert_frame_equal(j, j_copy)
+    pd.testing.assert_frame_equal(p, p_copy)
+    pd.testing.assert_frame_equal(steps, ex.ESCALATION_STEPS)
