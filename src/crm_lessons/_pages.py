@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from pathlib import Path
@@ -134,8 +135,10 @@ def offline_math_html(html: str, mathjax: Path | None = None) -> tuple[str, bool
     mathjax = mathjax or find_mathjax()
     if mathjax is None:
         return html, False
-    script = (mathjax / "tex-svg-full.js").read_text(encoding="utf-8").replace("</script", "<\\/script")
-    block = _MATHJAX3_CONFIG + "\n<script>" + script + "</script>"
+    # As a data: URI, so nothing in MathJax's source ("<!--", "</script") can confuse the HTML parser.
+    payload = base64.b64encode((mathjax / "tex-svg-full.js").read_bytes()).decode("ascii")
+    block = _MATHJAX3_CONFIG + f'\n<script src="data:text/javascript;base64,{payload}"></script>'
+
     return _MATHJAX2_BLOCK.sub(lambda _m: block, html, count=1), True
 
 
