@@ -9,6 +9,10 @@ Prints, in one run:
    lifetimes.utils.summary_data_from_transaction_data(freq="D", freq_multiplier=7); the numbers must be
    identical. Target: >= 5x faster.
 3. BG/NBD fit on a 1-million-customer summary. Target: < 3 s.
+4. Every other model and the predictions (issue 16): Pareto/NBD, Gamma-Gamma, BG/BB (the donation
+   table of Fader, Hardie & Shang 2010) and sBG fits, and BG/NBD / Pareto/NBD predictions for
+   ``--predict-customers`` customers, each beside lifetimes' equivalent when it is installed (ratio =
+   lifetimes time / crm-lessons time; median of ``--repeat`` runs). ``--only-models`` runs just this part.
 
 `lifetimes` is not a dependency of crm-lessons (it is archived); this script installs nothing. To run
 the comparison, install it into the project's environment (it works with pandas 3):
@@ -29,8 +33,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from crm_lessons.clv import BetaGeoModel
+from crm_lessons.bgbb import BetaGeoBetaBinomModel
+from crm_lessons.clv import BetaGeoModel, GammaGammaModel, ParetoNBDModel
 from crm_lessons.datasets import load, make_transactions
+from crm_lessons.retention import PUBLISHED_SURVIVAL, ShiftedBetaGeometricModel
 from crm_lessons.summary import customer_summary
 
 try:
@@ -134,19 +140,94 @@ def bench_big_fit(summary: pd.DataFrame, n: int) -> None:
     print(f"   fit time {t:.2f} s   (target < 3 s; load average now {os.getloadavg()[0]:.1f})")
 
 
+def median_of(fn, repeat: int) -> tuple[float, object]:
+    """Median wall time of ``repeat`` runs after one untimed warm-up, and the last result."""
+    out = fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times)), out
+
+
+def bench_models(repeat: int, n_predict: int) -> None:
+    print(f"\n4. Every model (median of {repeat}) and predictions at {n_predict:,} customers")
+    s = customer_summary(load("cdnow_sample"), amount_col="dollars", observation_end="1997-09-30")
+    donations = load("donations_bgbb")
+    quiet = warnings.catch_warnings()
+    quiet.__enter__()
+    warnings.simplefilter("ignore")
+    try:
+        t_pn, pn = median_of(lambda: ParetoNBDModel().fit(s), repeat)
+        t_lt = None
+        if lifetimes is not None:
+            t_lt, f = median_of(lambda: lifetimes.ParetoNBDFitter().fit(s["frequency"], s["recency"], s["T"]), repeat)
+            ll_lt, _ = ParetoNBDModel._ll_grad(f.params_[["r", "alpha", "s", "beta"]].to_numpy(), pn._data)
+            print(f"   Pareto/NBD log-likelihood: crm-lessons {pn.log_likelihood_:.2f}, lifetimes' estimates {ll_lt:.2f}")
+        line("   Pareto/NBD fit, CDNOW", t_pn, t_lt, "goal >= 10x")
+        t_gg, _ = median_of(lambda: GammaGammaModel().fit(s), repeat)
+        t_lt = None
+        if lifetimes is not None:
+            rep = s[s["frequency"] > 0]
+            t_lt, _ = median_of(lambda: lifetimes.GammaGammaFitter().fit(rep["frequency"], rep["monetary_value"]), repeat)
+        line("   Gamma-Gamma fit, CDNOW", t_gg, t_lt, "goal >= 10x")
+        t_bb, bb = median_of(lambda: BetaGeoBetaBinomModel().fit(donations, weights_col="customers"), repeat)
+        t_lt = None
+        if lifetimes is not None:
+            t_lt, _ = median_of(lambda: lifetimes.BetaGeoBetaBinomFitter().fit(
+                donations["frequency"], donations["recency"], donations["n"], donations["customers"]), repeat)
+        print(f"   BG/BB: {bb}")
+        line("   BG/BB fit, donation table (11,104 donors)", t_bb, t_lt, "goal >= 10x")
+        t_sbg, sbg = median_of(lambda: ShiftedBetaGeometricModel().fit(PUBLISHED_SURVIVAL["high_end"].iloc[:8]), repeat)
+        print(f"   sBG: {sbg}")
+        line("   sBG fit, high-end series (no lifetimes model)", t_sbg, None, "")
+        # predictions: a large synthetic base (day-rounded histories in weeks, as from customer_summary)
+        rng = np.random.default_rng(0)
+        T = np.round(rng.uniform(0, 78 * 7, n_predict)) / 7
+        x = rng.poisson(1.5, n_predict).astype(float)
+        tx = np.where(x > 0, np.round(rng.uniform(0, 1, n_predict) * T * 7) / 7, 0.0)
+        bg = BetaGeoModel().fit(s)
+        for name, ours, theirs in [
+            ("BG/NBD E[Y(39) | x, t_x, T]", lambda: bg.conditional_expected_transactions(39.0, x, tx, T),
+             (lambda f: lambda: f.conditional_expected_number_of_purchases_up_to_time(39.0, x, tx, T))),
+            ("BG/NBD P(alive)", lambda: bg.probability_alive(x, tx, T),
+             (lambda f: lambda: f.conditional_probability_alive(x, tx, T))),
+            ("Pareto/NBD P(alive)", lambda: pn.probability_alive(x, tx, T),
+             (lambda f: lambda: f.conditional_probability_alive(x, tx, T))),
+        ]:
+            t_o, v_o = median_of(ours, max(1, repeat // 2))
+            t_lt = None
+            if lifetimes is not None:
+                fitter = (lifetimes.BetaGeoFitter() if name.startswith("BG") else lifetimes.ParetoNBDFitter())
+                fitter.params_ = pd.Series(dict(zip(bg.params_.index if name.startswith("BG") else pn.params_.index,
+                                                    (bg if name.startswith("BG") else pn).params_.to_numpy())))
+                t_lt, v_lt = median_of(theirs(fitter), max(1, repeat // 2))
+                print(f"   {name}: max abs difference to lifetimes {np.max(np.abs(np.asarray(v_lt) - v_o)):.1e}")
+            line(f"   {name}, {n_predict:,} customers", t_o, t_lt, "goal: not slower")
+    finally:
+        quiet.__exit__(None, None, None)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--transactions", type=int, default=10_000_000, help="size of the synthetic log")
     ap.add_argument("--customers", type=int, default=1_000_000, help="customers in the large fit")
     ap.add_argument("--repeat", type=int, default=5, help="timed repeats of the small fit")
     ap.add_argument("--repeat-summary", type=int, default=3, help="timed repeats of each summary")
+    ap.add_argument("--predict-customers", type=int, default=1_000_000, help="customers in the prediction timings")
+    ap.add_argument("--only-models", action="store_true", help="run only part 4 (every model, predictions)")
     args = ap.parse_args(argv)
     print("crm-lessons benchmark vs lifetimes", "(lifetimes " + lifetimes.__version__ + ")" if lifetimes
           else "(lifetimes not installed: `.venv/bin/pip install lifetimes` to compare)")
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (timings scale with load)")
+    if args.only_models:
+        bench_models(args.repeat, args.predict_customers)
+        return
     bench_fit(args.repeat)
     s = bench_summary(args.transactions, args.repeat_summary)
     bench_big_fit(s, args.customers)
+    bench_models(args.repeat, args.predict_customers)
 
 
 if __name__ == "__main__":

@@ -661,6 +661,12 @@ class ParetoNBDModel(_MLModel):
 
     @staticmethod
     def _positive_series(A, C, z, k, want_grad=False):
+        if not want_grad:
+            # Horner's scheme from the last term back: no rows x terms array (predictions at scale)
+            S = np.ones_like(z)
+            for j in range(k - 2, -1, -1):
+                S = 1.0 + (A + j) / (C + j) * z * S
+            return S, None
         j = np.arange(k - 1, dtype=np.float64)
         A2, C2, z2 = A[:, None], C[:, None], z[:, None]
         term = np.empty((len(z), k))
