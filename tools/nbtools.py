@@ -188,9 +188,10 @@ def assign(dirs: list[Path]) -> int:
 # One (sub)slide must fit a 1024x768 projector at reveal.js' default scale (a 960x700 canvas): one
 # chart (the theme's 9x5.2 in figure takes about 60% of the height) or one table, a few lines of code
 # and a short paragraph. "height" is in rendered text lines: a chart counts 14, a table 9 (up to the ~8
-# rows a slide shows), a heading 2, a code line 1, a Markdown line about 90 characters.
+# rows a slide shows), a heading 2, a code line 1 per 80 characters, a Markdown line about 90 characters;
+# checked against a Try it slide rendered by tools/slides.py in headless Chromium at 1024x768.
 SLIDE_LIMITS = {"charts": 1, "tables": 1, "visuals": 1, "words": 180, "code_lines": 16, "height": 26}
-CHART_HEIGHT, TABLE_HEIGHT, HEADING_HEIGHT, MD_LINE_CHARS = 14, 9, 2, 90
+CHART_HEIGHT, TABLE_HEIGHT, HEADING_HEIGHT, MD_LINE_CHARS, CODE_LINE_CHARS = 14, 9, 2, 90, 80
 # Slide types an author sets by hand and the splitter keeps; every other cell's type is recomputed.
 KEEP_SLIDE_TYPES = {"skip", "notes", "fragment"}
 _CHART_CALL = re.compile(r"\b(?:plotting\.(?!use_theme|use_language|label|current_language|cjk_font|untranslated|"
@@ -263,7 +264,9 @@ def slide_cost(cell: dict) -> dict[str, int]:
         return cost
     lines = [ln for ln in src.splitlines() if ln.strip()]
     cost["code_lines"] = len(lines)
-    cost["height"] = len(lines)
+    cost["height"] = sum(-(-len(ln) // CODE_LINE_CHARS) for ln in lines)  # long lines wrap on a slide
+    if "try_it(" in src:
+        cost["height"] += 2  # the note under a Try it figure
     outputs = cell.get("outputs") or []
     if outputs:
         for out in outputs:
