@@ -421,8 +421,9 @@ def product_return_rates(lines: pd.DataFrame, *, min_lines: int = 200) -> pd.Dat
     out = pd.DataFrame({"order_lines": (~c).groupby(key).sum(), "return_lines": c.groupby(key).sum(),
                         "units_sold": q.where(~c, 0).groupby(key).sum(),
                         "units_returned": q.where(c, 0).groupby(key).sum()}).astype("int64")
-    desc = lines.dropna(subset=["description"]).groupby("stock_code")["description"].agg(
-        lambda s: s.value_counts().index[0])
+    counts = lines.dropna(subset=["description"]).groupby(["stock_code", "description"]).size()
+    counts = counts.sort_values(ascending=False, kind="stable")  # most frequent description first
+    desc = counts.reset_index().drop_duplicates("stock_code").set_index("stock_code")["description"]
     out.insert(0, "description", desc.reindex(out.index))
     out = out[out["order_lines"] >= min_lines]
     if out.empty:
