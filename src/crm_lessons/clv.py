@@ -50,6 +50,7 @@ __all__ = [
     "FitWarning",
     "MIN_CUSTOMERS",
     "BetaGeoModel",
+    "ModifiedBetaGeoModel",
     "ParetoNBDModel",
     "GammaGammaModel",
     "customer_lifetime_value",
@@ -59,6 +60,7 @@ __all__ = [
     "cohort_repeat_transactions",
     "repeat_transactions_tracking",
     "holdout_by_frequency",
+    "model_comparison",
     "check_case_parameters",
 ]
 
@@ -456,8 +458,9 @@ class BetaGeoModel(_MLModel):
     def fit(self, summary: pd.DataFrame, *, frequency_col: str = "frequency", recency_col: str = "recency",
             T_col: str = "T") -> BetaGeoModel:
         """Fit by maximum likelihood to one row per customer; returns ``self``."""
-        x, tx, T = _rfm_arrays(summary, frequency_col, recency_col, T_col, "BetaGeoModel.fit")
-        _require_fit_sample(x, "BetaGeoModel.fit")
+        where = f"{type(self).__name__}.fit"
+        x, tx, T = _rfm_arrays(summary, frequency_col, recency_col, T_col, where)
+        _require_fit_sample(x, where)
         x, tx, T, w = _compress(x, tx, T)
 
         def data(keep=slice(None)):
@@ -470,7 +473,7 @@ class BetaGeoModel(_MLModel):
         if start is None and len(x) > 50_000:
             # warm start: fit a random 20,000 distinct histories first, then polish on all of them
             keep = np.random.default_rng(0).choice(len(x), 20_000, replace=False)
-            start = dict(zip(self._param_names, BetaGeoModel()._fit(data(keep), start=None, diagnose=False)))
+            start = dict(zip(self._param_names, type(self)()._fit(data(keep), start=None, diagnose=False)))
         self._fit(data(), start=start)
         return self
 
@@ -554,6 +557,66 @@ class BetaGeoModel(_MLModel):
         f = (1 - z) ** (a - 1) * special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
         num = (a + b + x - 1) / (a - 1) * (1 - f)
         return num * self.probability_alive(x, tx, T)
+
+
+class ModifiedBetaGeoModel(BetaGeoModel):
+    """MBG/NBD model (Batislam, Denizel & Filiztekin 2007): the BG/NBD with dropout possible right after
+    the *first* purchase too, so customers with no repeat purchase can be gone.
+
+    Purchases while alive: Poisson with rate lambda ~ Gamma(``r``, ``alpha``); after every purchase,
+    including the first, the customer drops out with probability p ~ Beta(``a``, ``b``). Same interface as
+    :class:`BetaGeoModel`.
+
+    The likelihood is
+    L = Gamma(r+x) alpha^r / Gamma(r) [B(a, b+x+1)/B(a,b) (alpha+T)^-(r+x) + B(a+1, b+x)/B(a,b) (alpha+t_x)^-(r+x)].
+    """
+
+    @staticmethod
+    def _ll_grad(p, d):
+        r, alpha, a, b = p
+        x, tx, T, w, xu, inv, cnt, n = d["x"], d["tx"], d["T"], d["w"], d["xu"], d["inv"], d["cnt"], d["n"]
+        g_r = special.gammaln(r + xu) - special.gammaln(r)
+        b_l1 = special.betaln(a, b + xu + 1) - special.betaln(a, b)
+        log_ab = np.log(a) - np.log(b + xu)          # B(a+1, b+x) = B(a, b+x+1) a / (b+x)
+        rx = r + x
+        lT, ltx = np.log(alpha + T), np.log(alpha + tx)
+        dlt = log_ab[inv] + rx * (lT - ltx)
+        ll_i = -rx * lT + np.logaddexp(0.0, dlt)
+        ll = float(cnt @ (g_r + b_l1) + n * r * np.log(alpha) + w @ ll_i)
+        w2 = special.expit(dlt) * w
+        psi_ab, psi_abx = special.digamma(a + b), special.digamma(a + b + xu + 1)
+        g_rr = float(cnt @ (special.digamma(r + xu) - special.digamma(r)))
+        iaT, iatx = 1 / (alpha + T), 1 / (alpha + tx)
+        dr = g_rr + n * np.log(alpha) - w @ lT + w2 @ (lT - ltx)
+        dalpha = n * r / alpha - w @ (rx * iaT) + w2 @ (rx * (iaT - iatx))
+        da = float(cnt @ (psi_ab - psi_abx)) + w2.sum() / a
+        db = float(cnt @ (special.digamma(b + xu + 1) - psi_abx - special.digamma(b) + psi_ab)) - w2 @ (1.0 / (b + xu))[inv]
+        return ll, np.array([dr, dalpha, da, db])
+
+    def probability_alive(self, frequency, recency, T) -> np.ndarray:
+        """P(alive | x, t_x, T) = 1 / (1 + a/(b+x) ((alpha+T)/(alpha+t_x))^(r+x)) (also for x = 0)."""
+        x, tx, T = self._arr(frequency, recency, T, "probability_alive")
+        r, alpha, a, b = self.params_.to_numpy()
+        d = np.log(a) - np.log(b + x) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
+        return special.expit(-d)
+
+    def expected_transactions(self, t) -> np.ndarray:
+        """E[X(t)] = b/(a-1) [1 - (1-z)^(a-1) 2F1(a+b-r, a-1; a+b; z)], z = t/(alpha+t) (Euler-transformed)."""
+        self._check_fitted("expected_transactions")
+        t = _as_array(t, "t", "ModifiedBetaGeoModel.expected_transactions")
+        r, alpha, a, b = self.params_.to_numpy()
+        z = t / (alpha + t)
+        return b / (a - 1) * (1 - (1 - z) ** (a - 1) * special.hyp2f1(a + b - r, a - 1, a + b, z))
+
+    def conditional_expected_transactions(self, t, frequency, recency, T) -> np.ndarray:
+        """E[Y(t) | x, t_x, T] = (a+b+x)/(a-1) [1 - (1-z)^(a-1) 2F1(a+b-r, a-1; a+b+x; z)] P(alive),
+        z = t/(alpha+T+t)."""
+        x, tx, T, t = np.broadcast_arrays(*self._arr(frequency, recency, T, "conditional_expected_transactions"),
+                                          _as_array(t, "t", "ModifiedBetaGeoModel.conditional_expected_transactions"))
+        r, alpha, a, b = self.params_.to_numpy()
+        z = t / (alpha + T + t)
+        f = (1 - z) ** (a - 1) * special.hyp2f1(a + b - r, a - 1, a + b + x, z)
+        return (a + b + x) / (a - 1) * (1 - f) * self.probability_alive(x, tx, T)
 
 
 class ParetoNBDModel(_MLModel):
@@ -1255,6 +1318,64 @@ def holdout_by_frequency(
     out = frame.groupby("group", observed=False).agg(customers=("actual", "size"), actual=("actual", "mean"),
                                                      expected=("expected", "mean"))
     out.index.name = "frequency_cal"
+    return out
+
+
+def model_comparison(
+    models: dict,
+    cal_holdout: pd.DataFrame,
+    *,
+    frequency_col: str = "frequency_cal",
+    recency_col: str = "recency_cal",
+    T_col: str = "T_cal",
+    holdout_col: str = "frequency_holdout",
+    duration_col: str = "duration_holdout",
+) -> pd.DataFrame:
+    """Compare fitted transaction models: fit (log-likelihood, AIC, BIC) and holdout accuracy.
+
+    Parameters
+    ----------
+    models : dict
+        Name -> fitted BetaGeoModel, ModifiedBetaGeoModel or ParetoNBDModel, all fitted on the calibration
+        columns of ``cal_holdout``.
+    cal_holdout : DataFrame
+        From :func:`crm_lessons.summary.calibration_holdout_summary`. Not modified.
+
+    Returns
+    -------
+    DataFrame
+        One row per model: ``log-likelihood``, ``parameters``, ``customers``, ``AIC`` (2k - 2 LL), ``BIC``
+        (k ln n - 2 LL), ``holdout total, expected``, ``holdout total, actual``, ``holdout MAE per customer``
+        and ``holdout RMSE per customer`` (transactions). Lower AIC/BIC/MAE is better.
+    """
+    where = "model_comparison"
+    if not isinstance(models, dict) or not models:
+        raise CRMInputError(f"{where}: models must be a non-empty dict of name -> fitted model.")
+    cols = [frequency_col, recency_col, T_col, holdout_col, duration_col]
+    require_frame(cal_holdout, where=where)
+    require_columns(cal_holdout, cols, where=where)
+    require_no_missing(cal_holdout, cols, where=where)
+    require_non_negative(cal_holdout, cols, where=where)
+    x, tx, T = _rfm_arrays(cal_holdout, frequency_col, recency_col, T_col, where)
+    actual = cal_holdout[holdout_col].to_numpy(dtype=float)
+    dur = cal_holdout[duration_col].to_numpy(dtype=float)
+    rows = {}
+    for name, m in models.items():
+        if not hasattr(m, "conditional_expected_transactions") or not hasattr(m, "log_likelihood_"):
+            raise CRMInputError(f"{where}: model {name!r} is not a fitted transaction model.")
+        k, n, ll = len(m.params_), m.n_customers_, m.log_likelihood_
+        if n != len(cal_holdout):
+            raise CRMInputError(f"{where}: model {name!r} was fitted on {n} customers but cal_holdout has "
+                                f"{len(cal_holdout)}; fit every model on the calibration columns of cal_holdout.")
+        pred = np.asarray(m.conditional_expected_transactions(dur, x, tx, T), dtype=float)
+        err = pred - actual
+        rows[name] = {"log-likelihood": ll, "parameters": k, "customers": n, "AIC": 2 * k - 2 * ll,
+                      "BIC": k * np.log(n) - 2 * ll, "holdout total, expected": float(pred.sum()),
+                      "holdout total, actual": float(actual.sum()),
+                      "holdout MAE per customer": float(np.mean(np.abs(err))),
+                      "holdout RMSE per customer": float(np.sqrt(np.mean(err ** 2)))}
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "model"
     return out
 
 
