@@ -34,7 +34,7 @@ def rfm_response_chart(scored: pd.DataFrame, *, value_col: str = "holdout_value"
     for ax, col, name, color in zip(axes, "RFM", ["recency", "frequency", "monetary value"], PALETTE):
         m = scored.groupby(col)[value_col].mean()
         ax.bar(m.index.astype(str), m.to_numpy(), color=color)
-        finish(ax, title=name, xlabel="score (5 = best)", ylabel="mean holdout value" if col == "R" else None)
+        finish(ax, title=name, xlabel="score (5 = best)", ylabel="mean holdout value (dollars)" if col == "R" else None)
     fig.suptitle(label("Do RFM scores rank next-period revenue?"), fontweight="bold")
     fig.tight_layout()
     return fig

@@ -66,7 +66,7 @@ def tuning_chart(table: pd.DataFrame, *, ax=None):
                 ha="right" if right_half else "left", va="top", color=PALETTE[3],
                 arrowprops={"arrowstyle": "->", "color": PALETTE[3], "lw": 1.5})
     return finish(ax, title="Choosing tree depth", xlabel="tree depth",
-                  ylabel="caravan owners in the top 800 (count)")
+                  ylabel="owners in top 800 (count)")
 
 
 def scaling_chart(table: pd.DataFrame, *, axes=None):

@@ -129,7 +129,7 @@ def clv_retention_chart(margin: float, discount_rate: float, *, retention: float
         ax.annotate(f"r = {retention:.2f}: {c:,.0f}", xy=(retention, c), xytext=(8, 8),
                     textcoords="offset points", color=PALETTE[3])
     ax.set_xlim(0, 1)
-    return finish(ax, title=title, xlabel="retention rate", ylabel="customer lifetime value",
+    return finish(ax, title=title, xlabel="retention rate", ylabel="customer lifetime value (dollars)",
                   legend=False)
 
 
@@ -154,7 +154,7 @@ def clv_horizon_chart(margin: float, retention: float, discount_rate: float, *, 
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    return finish(ax, title=title, xlabel="period", ylabel="dollars", legend=True)
+    return finish(ax, title=title, xlabel="period", ylabel="value (dollars)", legend=True)
 
 
 def clv_explorer(margin: float, retention: float, discount_rate: float, *, periods: int = 40,
