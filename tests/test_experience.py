@@ -243,3 +243,19 @@ def test_no_helper_changes_the_callers_frames():
     pd.testing.assert_frame_equal(j, j_copy)
     pd.testing.assert_frame_equal(p, p_copy)
     pd.testing.assert_frame_equal(steps, ex.ESCALATION_STEPS)
+
+
+def test_escalation_funnel_never_loses_or_creates_questions():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=60, deadline=None)
+    @given(q=st.floats(0, 1e6), shares=st.lists(st.floats(0, 1), min_size=1, max_size=6))
+    def check(q, shares):
+        steps = pd.DataFrame({"step": [f"s{i}" for i in range(len(shares))], "solve_share": shares,
+                              "cost_per_question": 1.0})
+        f = ex.escalation_funnel(q, steps)
+        assert f["solved"].sum() + f.loc[f["step"] == "unsolved", "reached"].sum() == pytest.approx(q, rel=1e-9, abs=1e-6)
+        assert (f["reached"].diff().dropna() <= 1e-9 * max(q, 1)).all()  # never more questions further down
+
+    check()
