@@ -177,3 +177,22 @@ def test_bank_campaign_case_study_runs_and_writes_results(tmp_path):
     res = json.loads((tmp_path / "bc" / "results.json").read_text())
     assert res["model"] == "tree" and res["max_contacts"] == 2
     assert res["calls_used"] <= 1500 and res["deposits"] > res["deposits_random"]
+
+
+def test_bank_charts_draw_and_name_missing_columns(calls):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from crm_lessons import plotting
+
+    t = bank.response_by(calls, "contact")
+    assert plotting.response_rate_chart(t, "contact", overall=11.3).get_title()
+    h = bank.contact_hazard(calls, cap=5)
+    ax = plotting.contact_hazard_chart(h)
+    assert [tl.get_text() for tl in ax.get_xticklabels()][-1] == "5+"  # the last bar pools 5 or more calls
+    assert plotting.contact_cap_chart(bank.contact_cap_table(calls, caps=[1, 2, 3])).get_title()
+    with pytest.raises(CRMInputError, match="response"):
+        plotting.response_rate_chart(t.drop(columns="response (%)"), "contact")
+    plt.close("all")

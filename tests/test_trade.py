@@ -97,3 +97,20 @@ def test_prospecting_table_uses_edited_assumptions_without_touching_defaults():
     t = trade.prospecting_table(ways).set_index("way")
     assert t.loc["Trade fairs", "cost per customer (CNY)"] == round((15000 + 60 * 60) / 20)
     pd.testing.assert_frame_equal(trade.PROSPECTING_WAYS, before)
+
+
+def test_trade_charts_draw_and_name_missing_columns(foreign):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from crm_lessons import plotting
+
+    ax = plotting.acquisition_chart(trade.acquisition_by_month(foreign))
+    assert len(ax.patches) == 13  # one bar per month, Dec 2010 to Dec 2011
+    ax = plotting.prospecting_chart(trade.prospecting_table())
+    assert len(ax.patches) == 10
+    with pytest.raises(CRMInputError, match="cost per customer"):
+        plotting.prospecting_chart(trade.prospecting_table().drop(columns="cost per customer (CNY)"))
+    plt.close("all")
