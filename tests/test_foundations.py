@@ -88,3 +88,24 @@ def test_within_group_effect_equals_the_full_dummy_regression():
     w = f.within_group_effect(d, y="y", x="x", group="g", controls=["c"])
     np.testing.assert_allclose(w["estimate"].iloc[0], full.params["x"], rtol=1e-8)
     np.testing.assert_allclose(w["std_err"].iloc[0], full.bse["x"], rtol=1e-6)
+
+
+def test_review_appendix_self_checks_each_have_exactly_one_right_option():
+    """Every self-check of notebooks/appendix_review.ipynb is answerable: one of a-d matches its hash."""
+    import ast
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / "appendix_review.ipynb").read_text(
+        encoding="utf-8"))
+    checked = 0
+    for cell in nb["cells"]:
+        src = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        if cell["cell_type"] != "code" or "hashes = " not in src:
+            continue
+        hashes = ast.literal_eval(src.split("hashes = ", 1)[1].splitlines()[0])
+        for q, h in hashes.items():
+            right = [o for o in "abcd" if f.answer_hash(q, o) == h]
+            assert len(right) == 1, f"self-check {q} has {len(right)} right options"
+            checked += 1
+    assert checked >= 60
