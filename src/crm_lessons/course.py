@@ -8,7 +8,9 @@ __all__ = ["course_map", "repository_root"]
 
 # (curriculum section, topic in English, topic in Chinese, chapter, case study, exercises)
 _MAP = [
-    ("1-2", "CRM foundations and customer value", "客户关系管理基础与客户价值", "01_customer_value",
+    ("A", "CRM foundations and marketing theories", "客户关系管理基础与营销理论", "12_crm_foundations", "",
+     "12_crm_foundations"),
+    ("1-2", "Customer value and lifetime value", "客户价值与客户终生价值", "01_customer_value",
      "clv_cdnow", "01_customer_value"),
     ("3", "Identify customers across channels", "识别客户", "02_identify", "", "02_identify"),
     ("2-3", "Differentiate customers by value and needs", "区分不同的客户", "03_differentiate", "",
@@ -23,6 +25,12 @@ _MAP = [
     ("7", "Exhibition CRM", "会展客户关系管理", "08_exhibition_crm", "exhibition_retention",
      "08_exhibition_crm"),
     ("9", "Data mining for CRM", "数据挖掘", "09_data_mining", "direct_mail", "09_data_mining"),
+    ("E-H", "Customer experience, care and touchpoints; shopping online", "客户体验、客户关怀与客户接触点",
+     "10_experience_online", "", "10_experience_online"),
+    ("J-K", "CRM in practice: banks and foreign-trade sales", "银行客户关系管理与外贸客户开发", "11_bank_trade",
+     "bank_campaign", "11_bank_trade"),
+    ("O", "Customer psychology and price", "客户心理与价格", "13_customer_psychology", "",
+     "13_customer_psychology"),
 ]
 
 
@@ -44,7 +52,7 @@ def course_map(*, only_existing: bool = True):
     --------
     >>> m = course_map()
     >>> m.loc[m["chapter"] == "01_customer_value", "topic_zh"].item()
-    '客户关系管理基础与客户价值'
+    '客户价值与客户终生价值'
     """
     import pandas as pd
 
