@@ -90,7 +90,8 @@ def test_behaviour_features_merge_same_day_rows_and_do_not_mutate():
                        "date": pd.to_datetime(["1997-01-01", "1997-01-01", "1997-01-11", "1997-01-31",
                                                "1997-01-01", "1997-01-02"])})
     before = tx.copy()
-    f = dif.behaviour_features(tx, end="1997-01-31")
+    # the two identical 1997-01-01 rows are two real CDs bought that day: keep them (no warning)
+    f = dif.behaviour_features(tx, end="1997-01-31", duplicates="keep")
     pd.testing.assert_frame_equal(tx, before)
     assert f.index.tolist() == [1]  # customer 2 has only two purchase days
     row = f.loc[1]
@@ -100,7 +101,9 @@ def test_behaviour_features_merge_same_day_rows_and_do_not_mutate():
     assert row["gap_cv"] == pytest.approx(1 / 3)
     assert row["purchases_per_month"] == pytest.approx(3 / 31 * 30.44)
     with pytest.raises(CRMInputError, match="min_purchases"):
-        dif.behaviour_features(tx, end="1997-01-31", min_purchases=2)
+        dif.behaviour_features(tx, end="1997-01-31", min_purchases=2, duplicates="keep")
+    with pytest.warns(UserWarning, match="1 exact duplicate row"):
+        dif.behaviour_features(tx, end="1997-01-31")
     with pytest.raises(CRMInputError, match="missing column"):
         dif.behaviour_features(tx.drop(columns="cds"), end="1997-01-31")
 
