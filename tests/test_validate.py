@@ -173,3 +173,17 @@ def test_degenerate_checks_name_the_minimum():
         v.require_varies(frame().assign(dollars=5.0), ["dollars"], where="demo")
     with pytest.raises(v.CRMInputError, match="0/1"):
         v.require_binary(frame(), ["dollars"], where="demo")
+
+
+def test_large_logs_find_exactly_the_duplicates_pandas_finds():
+    rng = np.random.default_rng(0)
+    n = 60_000
+    log = pd.DataFrame({"customer_id": rng.integers(0, 5_000, n),
+                        "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D"),
+                        "dollars": rng.uniform(0, 100, n).round(2)}).drop_duplicates(ignore_index=True)
+    assert v.check_duplicate_rows(log, where="demo", duplicates="error") is log
+    copies = pd.concat([log, log.iloc[[7]], log.iloc[[9]].assign(dollars=-0.0), log.iloc[[9]].assign(dollars=0.0)],
+                       ignore_index=True)
+    expected = int(copies.duplicated().sum())
+    with pytest.warns(v.CRMDuplicateRowsWarning, match=f"has {expected} exact duplicate"):
+        v.check_duplicate_rows(copies, where="demo")
