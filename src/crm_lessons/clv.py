@@ -61,6 +61,7 @@ __all__ = [
     "repeat_transactions_tracking",
     "holdout_by_frequency",
     "model_comparison",
+    "p_alive_history",
     "check_case_parameters",
 ]
 
@@ -1319,6 +1320,51 @@ def holdout_by_frequency(
                                                      expected=("expected", "mean"))
     out.index.name = "frequency_cal"
     return out
+
+
+def p_alive_history(model, purchase_times, *, end: float, step: float = 1.0) -> pd.DataFrame:
+    """P(alive) of one customer over time, as her purchases come in.
+
+    Parameters
+    ----------
+    model : fitted BetaGeoModel, ModifiedBetaGeoModel or ParetoNBDModel
+    purchase_times : array-like
+        Times of her purchases in the model's unit, counted from her first purchase (which is at 0 and
+        may be included or left out).
+    end : float
+        Last time to evaluate (e.g. her age T at the end of the data).
+    step : float, default 1
+        Spacing of the evaluation times.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``time`` (0, step, ..., end): ``repeat_purchases`` (x so far), ``recency`` (t_x) and
+        ``p_alive``. P(alive) falls during silences and jumps back up at each purchase.
+
+    Examples
+    --------
+    >>> m = BetaGeoModel(); m.params_ = pd.Series({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    >>> h = p_alive_history(m, [0.0, 2.0, 5.0], end=20.0, step=5.0)
+    >>> h["p_alive"].round(3).tolist()
+    [1.0, 0.812, 0.624, 0.46, 0.338]
+    """
+    where = "p_alive_history"
+    if not hasattr(model, "probability_alive"):
+        raise CRMInputError(f"{where}: model must be a fitted transaction model (BG/NBD, MBG/NBD or Pareto/NBD).")
+    model._check_fitted(where)
+    times = np.sort(_as_array(purchase_times, "purchase_times", where).ravel())
+    e = require_number(end, "end", where=where, low=0)
+    st = require_number(step, "step", where=where, low=0, low_inclusive=False)
+    if times.size and times[-1] > e:
+        raise CRMInputError(f"{where}: a purchase at {times[-1]:g} is after end={e:g}; raise end.")
+    grid = np.arange(0.0, e + st * 1e-9, st)
+    rep = times[times > 0]
+    x = np.searchsorted(rep, grid, side="right").astype(float)
+    tx = np.where(x > 0, rep[np.maximum(x.astype(int) - 1, 0)] if rep.size else 0.0, 0.0)
+    pa = np.asarray(model.probability_alive(x, tx, grid), dtype=float)
+    return pd.DataFrame({"repeat_purchases": x.astype(np.int64), "recency": tx, "p_alive": pa},
+                        index=pd.Index(grid, name="time"))
 
 
 def model_comparison(
