@@ -58,6 +58,17 @@ def test_figure_outputs_get_alt_text_and_caption_for_the_book():
     assert cell.metadata["mystnb"]["figure"]["caption"] == "The top fifth holds 60% of value."
 
 
+def test_nbconvert_pages_give_charts_alt_text():
+    cell = nbformat.v4.new_code_cell("plotting.lorenz_chart(x)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={
+        "image/png": "iVBORw0KGgo=", "text/plain": "Chart: The top fifth holds 60% of value. Lorenz curve"})]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [cell]
+    assert _pages.figure_html(nb) == 1
+    page = cell.outputs[0]["data"]["text/html"]
+    assert 'alt="Chart: The top fifth' in page and "<figcaption>The top fifth holds 60% of value.</figcaption>" in page
+
+
 def test_runner_html_is_offline_with_local_math_and_no_widget_repr(tmp_path):
     from crm_lessons.runner import _export_html
 

@@ -200,3 +200,19 @@ def test_every_chart_helper_goes_through_finish():
                     any(c.startswith("plotting.") for c in calls)):
                 skipped.append(f"{path.name}:{name}")
     assert not skipped, f"chart helpers that never call finish()/fix_layout(): {skipped}"
+
+
+@pytest.mark.slow
+def test_in_a_kernel_a_figure_output_carries_its_alt_text(tmp_path):
+    """The inline backend drops figure formatters when it starts; use_theme puts the alt text back."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("from crm_lessons import plotting\nplotting.use_theme()"),
+                nbformat.v4.new_code_cell("fig, ax = plotting.new_figure()\nax.plot([1, 2], [3, 4])\n"
+                                          "plotting.finish(ax, title='Revenue', xlabel='year', ylabel='revenue (USD)');")]
+    NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    (out,) = nb.cells[1].outputs
+    assert "image/png" in out["data"]
+    assert out["data"]["text/plain"] == "Chart: Revenue; revenue (USD) against year"

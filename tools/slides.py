@@ -72,12 +72,13 @@ def copy_static(out: Path) -> None:
 
 
 def _one(args):
-    from crm_lessons._pages import WRAP_CSS, static_outputs, with_css
+    from crm_lessons._pages import WRAP_CSS, figure_html, static_outputs, with_css
 
     path, out = args
     nb, secs, status = nbtools._execute(path)
     if status == "ok":
         static_outputs(nb)  # Try it: the static figure and its note, never a widget repr
+        figure_html(nb)  # charts with alt text
         body, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
         (out / f"{path.stem}.slides.html").write_text(with_css(offline_html(body), WRAP_CSS), encoding="utf-8")
     return path.name, secs, status

@@ -97,6 +97,29 @@ def figure_captions(nb) -> int:
     return n
 
 
+def figure_html(nb) -> int:
+    """For nbconvert pages (run HTML, slides): give each chart output an HTML form with its alt text and,
+    when set, a caption under it (nbconvert's lab template writes ``<img>`` without ``alt``). Returns the
+    number of outputs changed."""
+    import html as _html
+
+    n = 0
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            alt = _text(data.get("text/plain", ""))
+            if "image/png" not in data or "text/html" in data or not alt.startswith("Chart"):
+                continue
+            png = _text(data["image/png"]).replace("\n", "")
+            m = re.match(r"Chart: (.+?\.)(?:\s|$)", alt)
+            caption = f"<figcaption>{_html.escape(m.group(1))}</figcaption>" if m else ""
+            data["text/html"] = (f'<figure class="crm-chart" style="margin:0"><img src="data:image/png;base64,{png}" '
+                                 f'alt="{_html.escape(alt, quote=True)}" style="max-width:100%;height:auto"/>'
+                                 f"{caption}</figure>")
+            n += 1
+    return n
+
+
 def find_mathjax() -> Path | None:
     """The folder of a local MathJax 3 (``es5``): ``$CRM_LESSONS_MATHJAX``, else the repository's vendored
     copy (``python tools/vendor.py``), looked for next to the package and in the working directory."""

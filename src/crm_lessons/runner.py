@@ -714,10 +714,11 @@ def _export_html(nb_path: Path, html_path: Path) -> None:
     import nbformat
     from nbconvert import HTMLExporter
 
-    from ._pages import offline_html, static_outputs
+    from ._pages import figure_html, offline_html, static_outputs
 
     nb = nbformat.read(nb_path, as_version=4)
     static_outputs(nb)
+    figure_html(nb)  # charts keep their alt text (and caption) in the page
     html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
     html_path.write_text(offline_html(html), encoding="utf-8")
 

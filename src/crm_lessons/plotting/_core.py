@@ -281,18 +281,38 @@ def caption_text(fig) -> str | None:
     return getattr(getattr(fig, "figure", fig), "_crm_caption", None)
 
 
+def _figure_text(fig, p, cycle) -> None:
+    p.text(alt_text(fig))
+
+
+def _ensure_alt_text_formatter() -> None:
+    from IPython import get_ipython
+    from matplotlib.figure import Figure
+
+    ip = get_ipython()
+    if ip is not None:
+        ip.display_formatter.formatters["text/plain"].for_type(Figure, _figure_text)
+
+
 def _register_alt_text_formatter() -> None:
-    """In IPython, make a figure's text/plain form its alt text (the book reads it for the image)."""
+    """In IPython, make a figure's text/plain form its alt text (the book and HTML pages read it).
+
+    matplotlib's inline backend removes every formatter for figures when it is activated (IPython's
+    ``select_figure_formats``), so the formatter is put back before and after every cell, ahead of the
+    backend's own end-of-cell display of figures.
+    """
     try:
         from IPython import get_ipython
-        from matplotlib.figure import Figure
     except ImportError:  # pragma: no cover
         return
     ip = get_ipython()
     if ip is None:
         return
-    ip.display_formatter.formatters["text/plain"].for_type(
-        Figure, lambda fig, p, cycle: p.text(alt_text(fig)))
+    _ensure_alt_text_formatter()
+    for event in ("pre_execute", "post_execute"):
+        callbacks = ip.events.callbacks.get(event, [])
+        if _ensure_alt_text_formatter not in callbacks:
+            ip.events.register(event, _ensure_alt_text_formatter)
 
 
 # ---------------------------------------------------------------------------------------------------
