@@ -98,3 +98,9 @@ def test_book_turns_reference_lists_into_rendered_bibliographies():
     assert src.startswith("## References")
     assert "```{bibliography}" in src and ":filter: False" in src
     assert "fader2005counting" in src and "colombo1999stochastic" in src
+
+
+def test_a_chart_without_an_explicit_caption_is_captioned_by_its_title():
+    assert _pages._caption_of("Chart: Lorenz curve of customer value; share of revenue against share of customers") \
+        == "Lorenz curve of customer value"
+    assert _pages._caption_of("Chart: Revenue doubled in a year. Revenue by year") == "Revenue doubled in a year."

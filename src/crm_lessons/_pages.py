@@ -75,6 +75,15 @@ def static_outputs(nb) -> int:
     return changed
 
 
+def _caption_of(alt: str) -> str:
+    """The caption in a chart's alt text: "Chart: <caption>. ..." or the title in "Chart: <title>; ..."."""
+    m = re.match(r"Chart: (.+?\.)(?:\s|$)", alt)
+    if m:
+        return m.group(1)
+    m = re.match(r"Chart: ([^;|]+)", alt)
+    return m.group(1).strip() if m else ""
+
+
 def figure_captions(nb) -> int:
     """Give cells with a figure output MyST-NB image alt text (and a caption when one was set); returns
     how many cells got one. The alt text is the figure's text/plain when it starts with "Chart"."""
@@ -90,9 +99,9 @@ def figure_captions(nb) -> int:
             continue
         meta = cell.setdefault("metadata", {}).setdefault("mystnb", {})
         meta.setdefault("image", {})["alt"] = alt
-        m = re.match(r"Chart: (.+?\.)(?:\s|$)", alt)
-        if m:  # "Chart: <caption>." from plotting.finish(caption=...)
-            meta.setdefault("figure", {})["caption"] = m.group(1)
+        caption = _caption_of(alt)
+        if caption:  # "Chart: <caption>." from finish(caption=...), else the chart's title
+            meta.setdefault("figure", {})["caption"] = caption
         n += 1
     return n
 
@@ -111,8 +120,8 @@ def figure_html(nb) -> int:
             if "image/png" not in data or "text/html" in data or not alt.startswith("Chart"):
                 continue
             png = _text(data["image/png"]).replace("\n", "")
-            m = re.match(r"Chart: (.+?\.)(?:\s|$)", alt)
-            caption = f"<figcaption>{_html.escape(m.group(1))}</figcaption>" if m else ""
+            cap = _caption_of(alt)
+            caption = f"<figcaption>{_html.escape(cap)}</figcaption>" if cap else ""
             data["text/html"] = (f'<figure class="crm-chart" style="margin:0"><img src="data:image/png;base64,{png}" '
                                  f'alt="{_html.escape(alt, quote=True)}" style="max-width:100%;height:auto"/>'
                                  f"{caption}</figure>")

@@ -270,10 +270,10 @@ def alt_text(fig) -> str:
     if explicit:
         return explicit
     summaries = [s for s in (_axes_summary(ax) for ax in fig.axes) if s]
-    caption = getattr(fig, "_crm_caption", None)
-    head = f"Chart: {caption}" if caption else "Chart"
-    return head + (": " + " | ".join(summaries) if summaries and not caption else
-                   (". " + " | ".join(summaries) if summaries else ""))
+    caption = (getattr(fig, "_crm_caption", None) or "").strip().rstrip(".")
+    if caption:
+        return f"Chart: {caption}." + (" " + " | ".join(summaries) if summaries else "")
+    return "Chart: " + " | ".join(summaries) if summaries else "Chart"
 
 
 def caption_text(fig) -> str | None:
