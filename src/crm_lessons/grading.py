@@ -1,0 +1,434 @@
+"""Grade the exercise sets locally: short feedback, per-student variants, a gradebook and an item analysis.
+
+Three pieces, used by the ``crm-lessons exercises`` and ``crm-lessons grade`` commands:
+
+* :func:`short_feedback` (called in each exercise's set-up cell) makes ``grader.check("q1")`` answer in one
+  or two lines: the failure message of the first failing public test (otter-grader's own
+  ``failure_message``), never the doctest traceback with the assert that holds the expected value.
+  The exact-value tests are otter *hidden* tests: ``otter assign`` keeps them out of the student notebook.
+* :func:`release` writes each student's own copy of an exercise set. A set listed in :data:`VARIANTS` has a
+  parameter cell (the code cell starting with :data:`PARAM_MARK`) whose numbers are drawn with a seed derived
+  from the student id (:func:`student_seed`); the seed is recorded in the cell and in the notebook metadata.
+* :func:`grade` runs every submitted notebook in-process, cell by cell (a cell that raises is skipped, so
+  the questions it answers score 0 while the others still grade; no Docker, no kernel), sets the parameters
+  of the submitter's own variant (from the file name, not from the notebook, so a copied notebook is graded
+  against its submitter's numbers), runs the public and hidden test cases of the instructor notebook's
+  otter metadata, and writes the gradebook and the item analysis.
+
+Student code runs in the grading process: grade only submissions from your own course, on your machine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import re
+import signal
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+__all__ = ["short_feedback", "student_seed", "variant_params", "param_cell_source", "release", "grade",
+           "read_roster", "VARIANTS", "PARAM_MARK", "GradingError"]
+
+PARAM_MARK = "# Your numbers"
+EXERCISES = Path(__file__).resolve().parents[2] / "exercises"
+
+
+class GradingError(ValueError):
+    """A request the grading commands refuse (bad roster, unknown set, output folder not empty)."""
+
+
+# --------------------------------------------------------------------------------------------- feedback
+def _short(test_file) -> str:
+    name = test_file.name
+    tcrs = [t for t in test_file.test_case_results if not t.test_case.hidden]
+    failed = [t for t in tcrs if not t.passed]
+    if not failed:
+        ok = [t.test_case.success_message for t in tcrs if t.test_case.success_message]
+        return f"{name}: the form of your answer is right. " + (" ".join(ok) or
+                                                                "Its value is checked when your work is graded.")
+    msg = failed[0].test_case.failure_message or "the public check failed; re-read the question."
+    return f"{name}: {msg}"
+
+
+def short_feedback() -> None:
+    """Make ``grader.check`` print one or two lines (the test's failure message), not a doctest traceback."""
+    from html import escape
+
+    from otter.test_files.abstract_test import TestFile
+
+    TestFile.__repr__ = lambda self: _short(self)  # type: ignore[method-assign]
+    TestFile._repr_html_ = lambda self: f"<p>{escape(_short(self))}</p>"  # type: ignore[method-assign]
+
+
+# --------------------------------------------------------------------------------------------- variants
+def student_seed(student: str, set_name: str) -> int:
+    """A 31-bit seed from the student id and the set name (stable across machines and Python versions)."""
+    digest = hashlib.sha256(f"crm-lessons:{set_name}:{str(student).strip()}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+def _params_01(rng) -> dict[str, Any]:
+    r4 = round(float(rng.uniform(0.45, 0.75)), 2)
+    return {
+        "m1": int(rng.integers(30, 91)), "r1": round(float(rng.uniform(0.55, 0.85)), 2),
+        "i1": float(rng.choice([0.08, 0.10, 0.12])),
+        "revenue2": [int(x) for x in rng.integers(10, 320, size=10)],
+        "m4": int(rng.integers(20, 81)), "r4_from": r4, "r4_to": round(r4 + 0.1, 2),
+        "i4": float(rng.choice([0.08, 0.10, 0.12])),
+        "influence5": round(float(rng.uniform(0.05, 0.30)), 2), "reach5": int(rng.integers(5, 21)),
+        "spend5": int(rng.integers(40, 151)),
+        "m6": int(rng.integers(60, 151)), "r6": round(float(rng.uniform(0.6, 0.9)), 2),
+        "i6": float(rng.choice([0.08, 0.10, 0.12])),
+    }
+
+
+_DEFAULTS_01 = {"m1": 50, "r1": 0.75, "i1": 0.10, "revenue2": [120, 45, 30, 300, 15, 60, 25, 80, 10, 15],
+                "m4": 40, "r4_from": 0.6, "r4_to": 0.7, "i4": 0.10,
+                "influence5": 0.15, "reach5": 12, "spend5": 80, "m6": 100, "r6": 0.8, "i6": 0.10}
+
+
+@dataclass(frozen=True)
+class Variant:
+    defaults: dict[str, Any]          # variant 0: the numbers of the committed student notebook
+    draw: Callable[[Any], dict]       # numpy Generator -> parameters
+
+
+#: Exercise sets whose numbers differ per student. The others are the same for everyone.
+VARIANTS: dict[str, Variant] = {"01_customer_value": Variant(_DEFAULTS_01, _params_01)}
+
+
+def variant_params(set_name: str, seed: int) -> dict[str, Any]:
+    """The parameters of variant ``seed`` (0 is the committed default) of ``set_name``."""
+    import numpy as np
+
+    v = VARIANTS[set_name]
+    return dict(v.defaults) if seed == 0 else v.draw(np.random.default_rng(seed))
+
+
+def param_cell_source(params: dict[str, Any], seed: int) -> str:
+    """The parameter cell: one assignment per line, preceded by the mark and the variant seed."""
+    lines = [f"{PARAM_MARK} (variant {seed}); graded with these, so do not edit this cell.",
+             f"variant = {seed}"]
+    lines += [f"{k} = {v!r}" for k, v in params.items()]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------- release
+def read_roster(path: str | Path) -> list[str]:
+    """Student ids from a CSV with a ``student`` (or ``id``, ``student_id``, ``username``, ``email``) column."""
+    path = Path(path)
+    if not path.is_file():
+        raise GradingError(f"roster {path} not found; give a CSV with a 'student' column (one row per student).")
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    cols = {c.strip().lower(): c for c in (rows[0].keys() if rows else [])}
+    key = next((cols[c] for c in ("student", "id", "student_id", "username", "email") if c in cols), None)
+    if key is None:
+        raise GradingError(f"roster {path}: no 'student' column (columns: {sorted(cols)}); "
+                           "add a header row with a column named student.")
+    ids = [str(r[key]).strip() for r in rows]
+    bad = [i for i in ids if not re.fullmatch(r"[A-Za-z0-9._@+-]+", i)]
+    if bad:
+        raise GradingError(f"roster {path}: student ids {bad[:5]} are empty or hold characters other than "
+                           "letters, digits and . _ @ + -; they name files, so fix them in the roster.")
+    dup = [i for i, n in Counter(ids).items() if n > 1]
+    if dup:
+        raise GradingError(f"roster {path}: student ids {dup[:5]} appear twice; each id must be unique.")
+    return ids
+
+
+def _check_out(out: Path, force: bool) -> None:
+    if out.exists() and any(out.iterdir()) and not force:
+        raise GradingError(f"{out} is not empty; choose another --out or add --force to overwrite.")
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def _set_dirs(sets: list[str] | None, exercises: Path) -> list[Path]:
+    have = sorted(d for d in exercises.iterdir() if (d / "student" / f"{d.name}.ipynb").exists())
+    if not sets:
+        return have
+    names = {d.name: d for d in have}
+    unknown = [s for s in sets if s not in names]
+    if unknown:
+        raise GradingError(f"unknown exercise set(s) {unknown}; choose from {sorted(names)}.")
+    return [names[s] for s in sets]
+
+
+def release(roster: str | Path, out: str | Path, sets: list[str] | None = None, *, force: bool = False,
+            exercises: str | Path = EXERCISES) -> list[Path]:
+    """Write ``out/<student>/<set>.ipynb`` for every student and set; return the paths written.
+
+    Only student versions are read (never the instructor notebook), so no hidden test enters the release.
+    """
+    import nbformat
+
+    students = read_roster(roster)
+    dirs = _set_dirs(sets, Path(exercises))
+    out = Path(out)
+    _check_out(out, force)
+    written = []
+    for d in dirs:
+        base = nbformat.read(d / "student" / f"{d.name}.ipynb", as_version=4)
+        for sid in students:
+            nb = nbformat.from_dict(json.loads(json.dumps(base)))
+            seed = student_seed(sid, d.name) if d.name in VARIANTS else 0
+            if d.name in VARIANTS:
+                cell = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith(PARAM_MARK))
+                cell.source = param_cell_source(variant_params(d.name, seed), seed)
+            nb.metadata["crm_lessons"] = {"student": sid, "set": d.name, "seed": seed}
+            dest = out / sid / f"{d.name}.ipynb"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, dest)
+            written.append(dest)
+    return written
+
+
+# --------------------------------------------------------------------------------------------- grading
+class _Timeout(Exception):
+    pass
+
+
+class _Grader:
+    """Stands in for ``otter.Notebook`` while grading: ``grader.check(...)`` does nothing."""
+
+    def check(self, *a, **k):
+        return None
+
+    def __getattr__(self, name):
+        return lambda *a, **k: None
+
+
+def _doctest_code(code: str) -> str:
+    lines = []
+    for ln in code.splitlines():
+        if ln.startswith(">>> ") or ln.startswith("... "):
+            lines.append(ln[4:])
+        elif ln.strip() in (">>>", "..."):
+            lines.append("")
+    return "\n".join(lines)
+
+
+def _clean(src: str) -> str:
+    return "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in src.splitlines())
+
+
+def run_notebook(nb, *, timeout: int = 60) -> tuple[dict, list[str]]:
+    """Execute the code cells of ``nb`` in a fresh namespace; return (namespace, errors of failing cells)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ns: dict[str, Any] = {"__name__": "__main__", "grader": _Grader()}
+    errors = []
+    use_alarm = hasattr(signal, "SIGALRM")
+
+    def _alarm(*_):
+        raise _Timeout(f"cell ran longer than {timeout} s")
+
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or cell.source.lstrip().startswith("# Initialize Otter"):
+            continue
+        old = signal.signal(signal.SIGALRM, _alarm) if use_alarm else None
+        try:
+            if use_alarm:
+                signal.alarm(timeout)
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                exec(compile(_clean(cell.source), f"<cell {i}>", "exec"), ns)
+        except (Exception, _Timeout) as e:  # a broken cell scores its questions 0; the rest still grade
+            errors.append(f"cell {i}: {type(e).__name__}: {str(e)[:120]}")
+        finally:
+            if use_alarm:
+                signal.alarm(0)
+                signal.signal(signal.SIGALRM, old)
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    return ns, errors
+
+
+def answer_names(set_dir: Path) -> dict[str, list[str]]:
+    """Question -> the variables its solution assigns (``name = ...  # SOLUTION`` lines of the source)."""
+    import nbformat
+
+    nb = nbformat.read(set_dir / f"{set_dir.name}.ipynb", as_version=4)
+    out: dict[str, list[str]] = {}
+    q = None
+    for c in nb.cells:
+        if c.cell_type == "raw" and c.source.lstrip().startswith("# BEGIN QUESTION"):
+            m = re.search(r"name:\s*(\S+)", c.source)
+            q = m.group(1) if m else None
+            out.setdefault(q, [])
+        elif c.cell_type == "code" and q:
+            for ln in c.source.splitlines():
+                m = re.match(r"^(\w+)\s*=.*#\s*SOLUTION", ln)
+                if m and m.group(1) not in out[q]:
+                    out[q].append(m.group(1))
+    return out
+
+
+def _show(v: Any) -> str:
+    if v is Ellipsis:
+        return "(blank)"
+    try:
+        import numpy as np
+
+        if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+            return f"{float(v):.4g}"
+    except ImportError:  # pragma: no cover
+        pass
+    s = str(v).strip()
+    return (s[:40] + "...") if len(s) > 40 else s
+
+
+def grade_notebook(path: Path, student: str, set_dir: Path, *, timeout: int = 60) -> list[dict]:
+    """Rows (student, set, question, points, max, passed, answer, error) for one submitted notebook."""
+    import nbformat
+
+    instructor = nbformat.read(set_dir / "instructor" / f"{set_dir.name}.ipynb", as_version=4)
+    tests = instructor.metadata["otter"]["tests"]
+    names = answer_names(set_dir)
+    try:
+        nb = nbformat.read(path, as_version=4)
+        ns, errors = run_notebook(nb, timeout=timeout)
+    except Exception as e:  # not a notebook at all: every question 0
+        ns, errors = {}, [f"notebook unreadable: {type(e).__name__}: {e}"]
+    if set_dir.name in VARIANTS:  # the submitter's own numbers, whatever the notebook says
+        seed = student_seed(student, set_dir.name)
+        ns.update(variant_params(set_dir.name, seed))
+    rows = []
+    for q in sorted(tests, key=lambda s: (len(s), s)):
+        spec = tests[q]
+        points = float(spec.get("points", 1) or 1)
+        ok, why = True, ""
+        for case in spec["suites"][0]["cases"]:
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    exec(_doctest_code(case["code"]), ns)
+            except Exception as e:
+                ok, why = False, ("hidden" if case.get("hidden") else "public") + f" test: {type(e).__name__}"
+                break
+        answer = "; ".join(_show(ns.get(n, "(not defined)")) for n in names.get(q, []))
+        rows.append({"student": student, "set": set_dir.name, "question": q, "points": points if ok else 0.0,
+                     "max": points, "passed": ok, "answer": answer, "why": why,
+                     "errors": " | ".join(errors)[:300]})
+    return rows
+
+
+def _submissions(folder: Path) -> list[tuple[str, Path]]:
+    """(student, notebook) pairs: ``folder/<student>/<set>.ipynb`` or ``folder/<student>_<set>.ipynb``."""
+    found = []
+    for p in sorted(folder.rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in p.parts:
+            continue
+        rel = p.relative_to(folder)
+        found.append((rel.parts[0], p) if len(rel.parts) > 1 else (p.stem, p))
+    return found
+
+
+def _set_of(path: Path, sets: dict[str, Path]) -> str | None:
+    if path.stem in sets:
+        return path.stem
+    hit = [s for s in sets if path.stem.endswith(s)]
+    if hit:
+        return hit[0]
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("crm_lessons", {})
+        return meta.get("set") if meta.get("set") in sets else None
+    except Exception:
+        return None
+
+
+def grade(submissions: str | Path, out: str | Path, *, force: bool = False, exercises: str | Path = EXERCISES,
+          timeout: int = 60) -> dict[str, Path]:
+    """Grade every notebook under ``submissions``; write the gradebooks and the item analysis into ``out``.
+
+    The student is the first folder under ``submissions`` (``<student>/<set>.ipynb``) or, for a flat folder,
+    the file name ``<student>_<set>.ipynb`` minus the set. Returns the paths written by name.
+    """
+    submissions, out = Path(submissions), Path(out)
+    if not submissions.is_dir():
+        raise GradingError(f"{submissions} is not a folder; give the folder holding the submitted notebooks.")
+    sets = {d.name: d for d in _set_dirs(None, Path(exercises))}
+    _check_out(out, force)
+    rows, skipped = [], []
+    for student, path in _submissions(submissions):
+        set_name = _set_of(path, sets)
+        if set_name is None:
+            skipped.append(str(path))
+            continue
+        if student == path.stem and path.stem != set_name:
+            student = path.stem[: -len(set_name)].rstrip("_-") or student
+        rows.extend(grade_notebook(path, student, sets[set_name], timeout=timeout))
+        recorded = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("crm_lessons", {})
+        if recorded.get("student") not in (None, student):
+            rows[-1]["errors"] = (rows[-1]["errors"] + " | " if rows[-1]["errors"] else "") + \
+                f"notebook was released to {recorded['student']}, submitted by {student}"
+    if not rows:
+        raise GradingError(f"no exercise notebook found under {submissions} (expected <student>/<set>.ipynb).")
+    return _write_reports(rows, skipped, out)
+
+
+def _write_reports(rows: list[dict], skipped: list[str], out: Path) -> dict[str, Path]:
+    import pandas as pd
+
+    df = pd.DataFrame(rows)
+    paths = {}
+    long = df[["student", "set", "question", "points", "max"]]
+    paths["gradebook_long"] = out / "gradebook_long.csv"
+    long.to_csv(paths["gradebook_long"], index=False)
+    df["item"] = df["set"].str.slice(0, 2) + " " + df["question"]
+    wide = df.pivot_table(index="student", columns="item", values="points", aggfunc="sum", sort=False)
+    totals = df.groupby(["student", "set"])["points"].sum().unstack("set")
+    totals.columns = [f"{c} total" for c in totals.columns]
+    wide = totals.join(wide).reset_index()
+    paths["gradebook"] = out / "gradebook.csv"
+    wide.to_csv(paths["gradebook"], index=False)
+    notes = df.groupby(["student", "set"])["errors"].first().reset_index()
+    notes = notes[notes["errors"] != ""]
+    paths["notes"] = out / "grading_notes.csv"
+    notes.to_csv(paths["notes"], index=False)
+
+    items = []
+    for (s, q), g in df.groupby(["set", "question"], sort=True):
+        wrong = Counter(a for a, ok in zip(g["answer"], g["passed"]) if not ok)
+        items.append({"set": s, "question": q, "students": len(g), "pass rate": round(g["passed"].mean(), 3),
+                      "mean points": round(g["points"].mean(), 3), "max": g["max"].iloc[0],
+                      "most common wrong answers": "; ".join(f"{a} (x{n})" for a, n in wrong.most_common(3))})
+    ia = pd.DataFrame(items).sort_values(["pass rate", "set", "question"], kind="stable").reset_index(drop=True)
+    paths["item_analysis"] = out / "item_analysis.csv"
+    ia.to_csv(paths["item_analysis"], index=False)
+    md = ["# Item analysis", "", f"{df['student'].nunique()} students, {len(ia)} questions; hardest first.", "",
+          "| set | question | students | pass rate | most common wrong answers |", "|---|---|---|---|---|"]
+    md += [f"| {r['set']} | {r['question']} | {r['students']} | {r['pass rate']:.0%} | "
+           f"{r['most common wrong answers'].replace('|', '/')} |" for _, r in ia.iterrows()]
+    if skipped:
+        md += ["", "Not graded (no exercise set recognised): " + ", ".join(skipped)]
+    paths["item_analysis_md"] = out / "item_analysis.md"
+    paths["item_analysis_md"].write_text("\n".join(md) + "\n", encoding="utf-8")
+    paths["item_analysis_png"] = out / "item_analysis.png"
+    _chart(ia, paths["item_analysis_png"])
+    return paths
+
+
+def _chart(ia, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = (ia["set"].str.slice(0, 2) + " " + ia["question"]).tolist()
+    fig, ax = plt.subplots(figsize=(7, 0.3 * len(ia) + 1.2))
+    colours = ["#c0392b" if p < 0.5 else "#2c7fb8" for p in ia["pass rate"]]
+    ax.barh(labels[::-1], (ia["pass rate"] * 100).tolist()[::-1], color=colours[::-1])
+    ax.axvline(50, color="grey", lw=0.8, ls="--")
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("students passing (%)")
+    ax.set_title("Pass rate per question (red: under half the class)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
