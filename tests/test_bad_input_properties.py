@@ -422,6 +422,14 @@ def _hand_examples() -> dict:
         "customize.product_ownership": lambda: {"coil": datasets.load("coil2000").head(300)},
         "exhibition.exhibitor_value": lambda: {"panel": fair()[1], "p_renew": np.full(len(fair()[1]), 0.5)},
         "identify.cluster_pairs": lambda: {"record_ids": linkage()[0]["record_id"], "pairs": linkage()[3]},
+        "interact.channel_mix": lambda: {"contacts": pd.DataFrame({
+            "channel": ["letter", "telephone", "email"], "customers": [1000, 100, 5000], "touches": [2, 1, 4],
+            "cost_per_contact": [1.0, 5.0, 0.05], "response_rate": [0.05, 0.2, 0.01]})},
+        "customize.evaluate_offers": lambda: {"train": baskets().iloc[:400], "test": baskets().iloc[400:]},
+        "customize.cross_sell_offers": lambda: {
+            "baskets": baskets(), "rules": __import__("crm_lessons.customize").customize.mine_rules(baskets())},
+        "identify.cluster_metrics": lambda: {
+            "clusters": pd.Series(range(len(linkage()[1])), index=linkage()[1]["record_id"]), "truth": linkage()[1]},
         "interact.ab_test": lambda: {"data": pd.DataFrame({"arm": ["A", "B"] * 60,
                                                            "responded": ([0, 0, 1] * 40)})},
         "service.arrival_profile": lambda: {"calls": datasets.load("bank_calls").head(600)},
