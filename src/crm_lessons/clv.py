@@ -961,8 +961,17 @@ class ParetoNBDModel(_MLModel):
         return x.ravel(), tx.ravel(), TT.ravel(), x.shape
 
     def probability_alive(self, frequency, recency, T) -> np.ndarray:
-        """P(alive | x, t_x, T) = C P(T) / L (the share of the likelihood from 'still alive at T')."""
+        """P(alive | x, t_x, T) = C P(T) / L (the share of the likelihood from 'still alive at T').
+
+        Identical histories are computed once when a sample shows many repeats (e.g. day-rounded data);
+        for continuous-time data, where nearly all differ, the grouping is skipped.
+        """
         x, tx, T, shape = self._arr(frequency, recency, T, "probability_alive")
+        groups = _group_histories(x, tx, T)
+        if groups is not None:
+            first, inv = groups
+            _, log_bracket, _ = self._log_terms(self.params_.to_numpy(), x[first], tx[first], T[first])
+            return np.exp(-log_bracket)[inv].reshape(shape)
         _, log_bracket, _ = self._log_terms(self.params_.to_numpy(), x, tx, T)
         return np.exp(-log_bracket).reshape(shape)
 
@@ -982,6 +991,22 @@ class ParetoNBDModel(_MLModel):
         r, alpha, s, beta = self.params_.to_numpy()
         core = (r + x) * (beta + TT) / (alpha + TT) * _one_minus_pow_over(np.log((beta + TT) / (beta + TT + t)), s - 1)
         return core * pa
+
+
+def _group_histories(x: np.ndarray, tx: np.ndarray, T: np.ndarray, min_rows: int = 50_000):
+    """(first row of each distinct history, group of every row), or None when grouping would not pay:
+    few rows, or a sample of 20,000 rows in which more than half the histories are distinct."""
+    n = len(x)
+    if n < min_rows:
+        return None
+    k = np.random.default_rng(0).choice(n, 20_000, replace=False)
+    sample = pd.DataFrame({"x": x[k], "tx": tx[k], "T": T[k]})
+    if sample.drop_duplicates().shape[0] > 0.5 * len(k):
+        return None
+    inv = pd.DataFrame({"x": x, "tx": tx, "T": T}).groupby(["x", "tx", "T"], sort=False).ngroup().to_numpy()
+    first = np.empty(int(inv.max()) + 1, dtype=np.int64)
+    first[inv[::-1]] = np.arange(n - 1, -1, -1)
+    return first, inv
 
 
 def _one_minus_pow_over(log_u, c):
