@@ -241,7 +241,8 @@ def make_transactions(
     """Simulate a cohort's purchase histories from the BG/NBD and Gamma-Gamma models.
 
     Generative process (time in weeks; defaults are the published CDNOW estimates of
-    Fader, Hardie & Lee 2005 and Fader, Hardie & Berger 2004, so the synthetic cohort looks like CDNOW):
+    Fader, Hardie & Lee 2005 for the BG/NBD and of the gamma-gamma spend model of Colombo & Jiang 1999 as
+    fitted to CDNOW by Fader, Hardie & Lee 2005b and Fader & Hardie 2013, so the synthetic cohort looks like CDNOW):
 
     1. Customer *i* makes a first purchase at a time uniform on ``[0, acquisition_weeks)``.
     2. While alive, purchases follow a Poisson process with rate ``lambda_i ~ Gamma(r, scale=1/alpha)``.

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import CRMInputError, require_number
+from .display import format_p_value
 
 __all__ = ["format_p", "with_p_values"]
 
@@ -46,9 +47,7 @@ def format_p(values: Any, *, digits: int = 3) -> pd.Series:
         first = s[bad | (num.isna() & s.notna())].iloc[0]
         raise CRMInputError(f"{where}: p-values must be numbers between 0 and 1; got {first!r}. "
                             "Pass the p_value column of a fitted model's table.")
-    floor = 10.0 ** -digits
-    out = [pd.NA if pd.isna(p) else (f"< {floor:.{digits}f}" if p < floor else f"{p:.{digits}f}")
-           for p in num]
+    out = [pd.NA if pd.isna(p) else format_p_value(float(p), digits) for p in num]
     return pd.Series(out, index=s.index, name=s.name, dtype="str" if not num.isna().any() else object)
 
 
