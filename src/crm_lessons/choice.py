@@ -172,6 +172,7 @@ def steady_state(transition: pd.DataFrame) -> pd.Series:
     """
     where = "steady_state"
     require_frame(transition, where=where)
+    require_numeric(transition, list(transition.columns), where=where)   # text such as "0,82" would crash
     P = transition.to_numpy(dtype=float)
     if P.shape[0] != P.shape[1] or list(transition.index) != list(transition.columns):
         raise CRMInputError(f"{where}: the transition matrix must be square with the same brands as rows "

@@ -1048,7 +1048,7 @@ def single_customer_view(records: pd.DataFrame, clusters: pd.Series, orders: pd.
     where = "single_customer_view"
     require_columns(records, ["record_id", "channel", "name"], where=where)
     require_columns(orders, ["record_id", "date", "item", "amount"], where=where)
-    require_no_missing(records, ["record_id"], where=f"{where} (records)")
+    require_no_missing(records, ["record_id", "channel", "name"], where=f"{where} (records)")
     require_unique_key(records, "record_id", where=f"{where} (records)", what="record")
     require_no_missing(orders, ["record_id", "date", "amount"], where=f"{where} (orders)")
     # text dates would pick the "last" order by string order ('15/01/2024' after '02/01/2025')
