@@ -116,6 +116,26 @@ def _empty(index_name: str, amount: bool) -> pd.DataFrame:
     return out
 
 
+def _stable_sort(key: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """``key`` sorted and the stable order that sorts it (None when already sorted).
+
+    Same result as ``np.argsort(key, kind="stable")``, about 10x faster on a time-ordered log of
+    millions of rows: when ``key * n + row`` fits in int64, a plain (SIMD) value sort of that number
+    carries the row position along, so equal keys keep their row order without a stable argsort.
+    """
+    if len(key) < 2 or bool(np.all(key[1:] >= key[:-1])):
+        return key, None
+    n = len(key)
+    if int(key.max()) < (2**62) // n:
+        packed = key * n
+        packed += np.arange(n, dtype=np.int64)
+        packed.sort()
+        sorted_key, order = np.divmod(packed, n)
+        return sorted_key, order
+    order = np.argsort(key, kind="stable")
+    return key[order], order
+
+
 def _summary_numpy(ids: np.ndarray, days: np.ndarray, amount: np.ndarray | None, end_day: int,
                    unit_days: float, index_name: str) -> pd.DataFrame:
     """Core of the pandas engine: sort by (customer, day), collapse same-day purchases, reduce."""
@@ -126,7 +146,14 @@ def _summary_numpy(ids: np.ndarray, days: np.ndarray, amount: np.ndarray | None,
     amount = amount.astype(np.float64, copy=False) if amount is not None else None
     if len(ids) == 0:
         return _empty(index_name, amount is not None)
-    if ids.dtype.kind in "iu" and len(ids) > 1 and bool(np.all(ids[1:] >= ids[:-1])):
+    dmin = int(days.min())
+    span = int(days.max()) - dmin + 1
+    base = None                               # integer ids in a compact range: the id numbers the customer
+    if ids.dtype.kind in "iu" and (int(ids.max()) - int(ids.min()) + 1) * span < 2**62:
+        base = int(ids.min())                 # (no hashing, no factorize: time-ordered logs stay cheap)
+        codes = (ids - ids.dtype.type(base)).astype(np.int64)
+        uniques = None
+    elif ids.dtype.kind in "iu" and len(ids) > 1 and bool(np.all(ids[1:] >= ids[:-1])):
         # already grouped by customer in id order (the usual export): number customers without hashing
         starts = np.empty(len(ids), dtype=bool)
         starts[0] = True
@@ -137,15 +164,10 @@ def _summary_numpy(ids: np.ndarray, days: np.ndarray, amount: np.ndarray | None,
     else:
         codes, uniques = pd.factorize(ids, sort=True)
         codes = codes.astype(np.int64)
-    dmin = days.min()
-    span = int(days.max() - dmin) + 1
     key = codes * span
     key += days
     key -= dmin
-    order = None                              # sorted by customer and date already: no sort needed
-    if not bool(np.all(key[1:] >= key[:-1])):
-        order = np.argsort(key, kind="stable")
-        key = key[order]
+    key, order = _stable_sort(key)            # None: sorted by customer and date already
     new_day = np.empty(len(key), dtype=bool)
     new_day[0] = True
     np.not_equal(key[1:], key[:-1], out=new_day[1:])
@@ -171,7 +193,8 @@ def _summary_numpy(ids: np.ndarray, days: np.ndarray, amount: np.ndarray | None,
         tot = np.add.reduceat(day_spend, c_start)
         rep = n_days - 1
         out[:, 3] = np.divide(tot, rep, out=np.zeros_like(tot), where=rep > 0)
-    return pd.DataFrame(out, index=pd.Index(uniques[cust[c_start]], name=index_name), columns=cols, copy=False)
+    labels = uniques[cust[c_start]] if base is None else (cust[c_start] + base).astype(ids.dtype)
+    return pd.DataFrame(out, index=pd.Index(labels, name=index_name), columns=cols, copy=False)
 
 
 def _duckdb_source(con, transactions, customer_col, date_col, amount_col):

@@ -1,0 +1,102 @@
+"""Customer summaries at scale (issue 18): time-ordered logs, files with awkward names, engines agreeing.
+
+The pandas engine sorts by (customer, day) with :func:`crm_lessons.summary._stable_sort`; it must give
+exactly the order of ``np.argsort(kind="stable")`` (so amounts are added in the same order as before and
+every number is identical), whatever the row order and id type.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crm_lessons import summary as S
+from crm_lessons.datasets import make_transactions
+
+
+def reference_summary(tx: pd.DataFrame, end: str, unit_days: float = 7.0) -> pd.DataFrame:
+    """The definition, written plainly with pandas groupby (slow, obviously right)."""
+    d = tx[tx["date"] <= pd.Timestamp(end)].assign(day=lambda f: f["date"].dt.normalize())
+    per_day = d.groupby(["customer_id", "day"], sort=True)["amount"].sum().reset_index()
+    first = per_day.groupby("customer_id")["day"].transform("min")
+    g = per_day.groupby("customer_id")
+    n_days = g.size()
+    repeat_spend = per_day.loc[per_day["day"] > first].groupby("customer_id")["amount"].sum()
+    out = pd.DataFrame({
+        "frequency": (n_days - 1).astype("float64"),
+        "recency": (g["day"].max() - g["day"].min()).dt.days / unit_days,
+        "T": (pd.Timestamp(end) - g["day"].min()).dt.days / unit_days,
+    })
+    out["monetary_value"] = (repeat_spend.reindex(out.index, fill_value=0.0)
+                             / (n_days - 1).where(n_days > 1, np.nan)).fillna(0.0)
+    return out
+
+
+@pytest.fixture(scope="module")
+def tricky_log():
+    """Same-day purchases, one-purchase customers, purchases after the end, in time order."""
+    tx = pd.DataFrame({
+        "customer_id": [7, 3, 7, 3, 9, 7, 3, 12, 3, 7, 9],
+        "date": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-01 18:00", "2024-01-05",
+                                "2024-01-06", "2024-01-10 08:00", "2024-01-10", "2024-01-20",
+                                "2024-02-15", "2024-02-20", "2024-03-01"], format="ISO8601"),
+        "amount": [1.5, 2.0, 2.5, 4.0, 3.0, 10.0, 1.0, 6.0, 99.0, 50.0, 5.0],
+    })
+    return tx          # end 2024-01-31: 3 buys on 3 days, 7 on 2 days (two same-day), 9 and 12 once
+
+
+def test_stable_sort_gives_exactly_numpys_stable_order():
+    rng = np.random.default_rng(0)
+    for key in (rng.integers(0, 50, 10_000), rng.integers(0, 10**6, 5_000), np.arange(100)[::-1],
+                np.zeros(7, dtype=np.int64), np.array([5]), rng.integers(0, 2**61, 1_000)):
+        key = key.astype(np.int64)
+        sorted_key, order = S._stable_sort(key.copy())
+        expected = np.argsort(key, kind="stable")
+        if order is None:                  # already sorted: nothing to do
+            assert (np.diff(key) >= 0).all()
+        else:
+            np.testing.assert_array_equal(order, expected)
+        np.testing.assert_array_equal(sorted_key, key[expected])
+
+
+def test_tricky_log_by_hand(tricky_log):
+    s = S.customer_summary(tricky_log, amount_col="amount", observation_end="2024-01-31", time_unit="day")
+    assert list(s.index) == [3, 7, 9, 12]
+    assert s.loc[3].tolist() == [2.0, 9.0, 30.0, 2.5]        # Jan 1, 5, 10; repeat spend (4 + 1) / 2
+    assert s.loc[7].tolist() == [1.0, 9.0, 30.0, 10.0]       # Jan 1 (x2, one day), Jan 10; Feb 20 is late
+    assert s.loc[9].tolist() == [0.0, 0.0, 25.0, 0.0]        # one purchase in the window
+    assert s.loc[12].tolist() == [0.0, 0.0, 11.0, 0.0]
+
+
+@pytest.mark.parametrize("order", ["time", "shuffled", "customer"])
+@pytest.mark.parametrize("ids", ["int", "wide int", "string"])
+def test_row_order_and_id_type_give_identical_numbers(order, ids):
+    tx, _ = make_transactions(4_000, seed=8)
+    if order == "time":
+        tx = tx.sort_values("date", kind="stable")
+    elif order == "shuffled":
+        tx = tx.sample(frac=1, random_state=2)
+    tx = tx.reset_index(drop=True)
+    if ids == "wide int":                   # ids spread over 2^60: the factorize path, not the compact one
+        tx["customer_id"] = tx["customer_id"] * 2**50
+    elif ids == "string":
+        tx["customer_id"] = "c" + tx["customer_id"].astype(str).str.zfill(6)
+    end = "1997-12-31"
+    got = S.customer_summary(tx, amount_col="amount", observation_end=end, duplicates="keep")
+    ref = reference_summary(tx, end)
+    assert list(got.index) == list(ref.index)
+    cols = ["frequency", "recency", "T"]
+    assert (got[cols].to_numpy() == ref[cols].to_numpy()).all()          # counts and times: exact
+    np.testing.assert_allclose(got["monetary_value"], ref["monetary_value"], rtol=1e-12)
+    by_customer = S.customer_summary(tx.sort_values(["customer_id", "date"], kind="stable"),
+                                     amount_col="amount", observation_end=end, duplicates="keep")
+    pd.testing.assert_frame_equal(got, by_customer, check_exact=False, rtol=1e-12)
+
+
+def test_time_ordered_tricky_log_equals_its_customer_sorted_copy_exactly(tricky_log):
+    a = S.customer_summary(tricky_log, amount_col="amount", observation_end="2024-01-31")
+    b = S.customer_summary(tricky_log.sort_values(["customer_id", "date"], kind="stable"), amount_col="amount",
+                           observation_end="2024-01-31")
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    pd.testing.assert_frame_equal(a, reference_summary(tricky_log, "2024-01-31"), check_exact=False, rtol=1e-12)
