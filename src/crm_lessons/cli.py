@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Parameter names and types are checked against the notebook's `parameters` cell before anything "
                "runs. Exit codes: 0 ok, 1 a notebook failed, 2 refused before running.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="{list,run,sweep}")
+    sub = parser.add_subparsers(dest="command", metavar="{list,run,sweep,exercises,grade}")
     sub.required = True
     dir_help = "folder of case-study notebooks (default: notebooks/case_studies of the workbook)"
 
@@ -127,7 +127,49 @@ def build_parser() -> argparse.ArgumentParser:
     common(p_sweep, "+", ("KEY", "VALUE"), "a parameter and the values to try: -p KEY V1 V2 ... (repeat)")
     p_sweep.add_argument("--jobs", type=int, default=1, metavar="N", help="runs at the same time (default 1)")
     p_sweep.set_defaults(func=_cmd_sweep)
+    _add_grading_commands(sub)
     return parser
+
+
+def _cmd_exercises(args: argparse.Namespace) -> int:
+    from . import grading
+
+    try:
+        written = grading.release(args.roster, args.out, args.set, force=args.force)
+    except grading.GradingError as err:
+        raise runner.ParameterError(str(err)) from None
+    students = {p.parent.name for p in written}
+    print(f"{len(written)} notebooks for {len(students)} students written to {args.out}/<student>/<set>.ipynb "
+          "(student versions only; numbers per student where the set has variants)")
+    return EXIT_OK
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from . import grading
+
+    try:
+        paths = grading.grade(args.submissions, args.out, force=args.force, timeout=args.timeout)
+    except grading.GradingError as err:
+        raise runner.ParameterError(str(err)) from None
+    print("\n".join(f"{k}: {v}" for k, v in paths.items()))
+    return EXIT_OK
+
+
+def _add_grading_commands(sub) -> None:
+    p_ex = sub.add_parser("exercises", help="write each student's own exercise notebooks from a roster",
+                          description="Release exercise sets: OUT/<student>/<set>.ipynb per roster row.")
+    p_ex.add_argument("--roster", required=True, type=Path, help="CSV with a 'student' column")
+    p_ex.add_argument("--out", required=True, type=Path, metavar="DIR", help="release folder (must be new or empty)")
+    p_ex.add_argument("--set", nargs="+", default=None, metavar="SET", help="sets to release (default: all)")
+    p_ex.add_argument("--force", action="store_true", help="write into a non-empty --out")
+    p_ex.set_defaults(func=_cmd_exercises)
+    p_gr = sub.add_parser("grade", help="grade submitted exercise notebooks: gradebook CSV and item analysis",
+                          description="Grade SUBMISSIONS/<student>/<set>.ipynb with the hidden tests, locally.")
+    p_gr.add_argument("submissions", type=Path, help="folder of submitted notebooks")
+    p_gr.add_argument("--out", required=True, type=Path, metavar="DIR", help="grades folder (must be new or empty)")
+    p_gr.add_argument("--force", action="store_true", help="write into a non-empty --out")
+    p_gr.add_argument("--timeout", type=int, default=60, metavar="SECONDS", help="seconds allowed per cell")
+    p_gr.set_defaults(func=_cmd_grade)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

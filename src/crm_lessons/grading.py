@@ -363,11 +363,16 @@ def grade(submissions: str | Path, out: str | Path, *, force: bool = False, exer
             continue
         if student == path.stem and path.stem != set_name:
             student = path.stem[: -len(set_name)].rstrip("_-") or student
-        rows.extend(grade_notebook(path, student, sets[set_name], timeout=timeout))
-        recorded = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("crm_lessons", {})
-        if recorded.get("student") not in (None, student):
-            rows[-1]["errors"] = (rows[-1]["errors"] + " | " if rows[-1]["errors"] else "") + \
-                f"notebook was released to {recorded['student']}, submitted by {student}"
+        graded = grade_notebook(path, student, sets[set_name], timeout=timeout)
+        try:
+            recorded = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("crm_lessons", {})
+        except Exception:
+            recorded = {}
+        if recorded.get("student") not in (None, student):  # graded with the submitter's numbers anyway
+            note = f"notebook was released to {recorded['student']}, submitted by {student}"
+            for r in graded:
+                r["errors"] = f"{note} | {r['errors']}" if r["errors"] else note
+        rows.extend(graded)
     if not rows:
         raise GradingError(f"no exercise notebook found under {submissions} (expected <student>/<set>.ipynb).")
     return _write_reports(rows, skipped, out)
