@@ -100,3 +100,52 @@ def test_time_ordered_tricky_log_equals_its_customer_sorted_copy_exactly(tricky_
                            observation_end="2024-01-31")
     pd.testing.assert_frame_equal(a, b, check_exact=True)
     pd.testing.assert_frame_equal(a, reference_summary(tricky_log, "2024-01-31"), check_exact=False, rtol=1e-12)
+
+
+# Files, globs and awkward names (issue 18, part 2) ------------------------------------------------
+
+def _write(frame: pd.DataFrame, path, fmt: str) -> None:
+    """Write with DuckDB's COPY (no pyarrow needed); the path is quoted as a SQL literal."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.register("frame", frame)
+    con.execute(f"COPY frame TO {S._sql_str(str(path))} (FORMAT {fmt})")
+    con.close()
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_a_quote_in_the_file_name_works_and_engines_agree_on_the_tricky_log(tmp_path, tricky_log, fmt):
+    path = tmp_path / f"it's {fmt}.{fmt}"
+    _write(tricky_log, path, fmt)
+    frame = S.customer_summary(tricky_log, amount_col="amount", observation_end="2024-01-31")
+    for source in (tricky_log, path, str(path)):
+        got = S.customer_summary(source, amount_col="amount", observation_end="2024-01-31", engine="duckdb")
+        pd.testing.assert_index_equal(got.index, frame.index, exact=False)
+        assert (got.to_numpy() == frame.to_numpy()).all()
+    cal = dict(calibration_end="2024-01-31", holdout_end="2024-03-01", amount_col="amount")
+    a = S.calibration_holdout_summary(tricky_log, **cal)
+    b = S.calibration_holdout_summary(path, engine="duckdb", memory_limit="200MB", **cal)
+    assert (a.to_numpy() == b.to_numpy()).all()
+    assert b.loc[7, "frequency_holdout"] == 1 and b.loc[3, "monetary_value_holdout"] == 99.0
+
+
+def test_a_glob_of_parquet_files_reads_as_one_log_under_a_memory_ceiling(tmp_path, tricky_log):
+    _write(tricky_log.iloc[:6], tmp_path / "part-0.parquet", "parquet")
+    _write(tricky_log.iloc[6:], tmp_path / "part-1.parquet", "parquet")
+    whole = S.customer_summary(tricky_log, amount_col="amount", observation_end="2024-01-31", time_unit="day")
+    parts = S.customer_summary(tmp_path / "part-*.parquet", amount_col="amount", observation_end="2024-01-31",
+                               time_unit="day", engine="duckdb", memory_limit="100MB",
+                               temp_directory=tmp_path / "spill")
+    assert (parts.to_numpy() == whole.to_numpy()).all() and list(parts.index) == list(whole.index)
+
+
+def test_memory_limit_must_be_a_size_and_a_missing_glob_is_named(tmp_path, tricky_log):
+    from crm_lessons._validate import CRMInputError
+
+    with pytest.raises(CRMInputError, match="memory_limit='lots' is not a size"):
+        S.customer_summary(tricky_log, engine="duckdb", memory_limit="lots")
+    with pytest.raises(CRMInputError, match="nor files matching it as a glob"):
+        S.customer_summary(tmp_path / "none-*.parquet", engine="duckdb")
+    with pytest.raises(CRMInputError, match="DROP TABLE x; --.* is not a size"):
+        S.customer_summary(tricky_log, engine="duckdb", memory_limit="1GB'; DROP TABLE x; --")

@@ -32,6 +32,10 @@ its session time zone set to UTC). Exact duplicate rows are reported when spend 
 
 from __future__ import annotations
 
+import contextvars
+import functools
+import glob
+import re
 from pathlib import Path
 from typing import Any
 
@@ -79,12 +83,45 @@ def _check_frame(transactions: pd.DataFrame, customer_col: str, date_col: str, a
     return transactions
 
 
+#: DuckDB settings of the current call (memory_limit, temp_directory), set by the public functions.
+_DUCKDB_OPTIONS: contextvars.ContextVar[dict] = contextvars.ContextVar("crm_lessons_duckdb_options", default={})
+_MEMORY = re.compile(r"\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", re.IGNORECASE)
+
+
+def _with_duckdb_options(fn):
+    """Make ``memory_limit`` / ``temp_directory`` keyword arguments reach every DuckDB connection of the call."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        where = fn.__name__
+        limit, tmp = kwargs.get("memory_limit"), kwargs.get("temp_directory")
+        if limit is not None and not (isinstance(limit, str) and _MEMORY.fullmatch(limit)):
+            raise CRMInputError(f"{where}: memory_limit={limit!r} is not a size; write it like '2GB' or '500MB'.")
+        token = _DUCKDB_OPTIONS.set({"memory_limit": limit, "temp_directory": tmp})
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _DUCKDB_OPTIONS.reset(token)
+    return wrapper
+
+
+def _sql_str(text: str) -> str:
+    """A SQL string literal: single quotes doubled, so any file name (``it's.parquet``) is safe."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
 def _connect():
-    """A DuckDB connection whose session time zone is UTC, so no result depends on the machine's zone."""
+    """A DuckDB connection whose session time zone is UTC, so no result depends on the machine's zone,
+    under the call's memory ceiling (``memory_limit``; larger aggregations spill to ``temp_directory``)."""
     import duckdb
 
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
+    opts = _DUCKDB_OPTIONS.get()
+    if opts.get("memory_limit"):
+        con.execute(f"SET memory_limit = {_sql_str(opts['memory_limit'].strip())}")
+    if opts.get("temp_directory"):
+        con.execute(f"SET temp_directory = {_sql_str(Path(opts['temp_directory']).as_posix())}")
     return con
 
 
@@ -200,8 +237,9 @@ def _summary_numpy(ids: np.ndarray, days: np.ndarray, amount: np.ndarray | None,
 def _duckdb_source(con, transactions, customer_col, date_col, amount_col):
     """Register the input with DuckDB and return the SQL relation name to select from."""
     if isinstance(transactions, (str, Path)):
-        path = str(transactions)
-        src = f"read_parquet('{path}')" if path.lower().endswith(".parquet") else f"read_csv_auto('{path}')"
+        path = str(transactions)            # a file or a glob; quoted as a SQL literal, never pasted raw
+        reader = "read_parquet" if path.lower().endswith(".parquet") else "read_csv_auto"
+        src = f"{reader}({_sql_str(path)})"
         _reject_tz_file(con, src, date_col, "customer_summary (engine='duckdb')")
         return src
     cols = [customer_col, date_col] + ([amount_col] if amount_col else [])
@@ -270,8 +308,8 @@ def _check_input(transactions, customer_col, date_col, amount_col, engine, where
         if engine != "duckdb":
             raise CRMInputError(f"{where}: a file path needs engine='duckdb' (got engine={engine!r}); "
                                 "or load the file into a DataFrame first.")
-        if not Path(transactions).is_file():
-            raise CRMInputError(f"{where}: no file at {str(transactions)!r}.")
+        if not Path(transactions).is_file() and not glob.glob(str(transactions)):
+            raise CRMInputError(f"{where}: no file at {str(transactions)!r} (nor files matching it as a glob).")
         return transactions
     if not isinstance(transactions, pd.DataFrame):
         raise CRMTypeError(f"{where}: transactions must be a pandas DataFrame (or, with engine='duckdb', "
@@ -279,6 +317,7 @@ def _check_input(transactions, customer_col, date_col, amount_col, engine, where
     return _check_frame(transactions, customer_col, date_col, amount_col, where, duplicates)
 
 
+@_with_duckdb_options
 def customer_summary(
     transactions: pd.DataFrame | str | Path,
     *,
@@ -289,6 +328,8 @@ def customer_summary(
     time_unit: str = "week",
     engine: str = "pandas",
     duplicates: str = "warn",
+    memory_limit: str | None = None,
+    temp_directory: str | Path | None = None,
 ) -> pd.DataFrame:
     """Summarise a transaction log into frequency, recency, T (and mean repeat spend) per customer.
 
@@ -296,8 +337,8 @@ def customer_summary(
     ----------
     transactions : DataFrame, or str/Path with ``engine="duckdb"``
         One row per purchase with a customer id, a datetime and optionally an amount. Not modified.
-        With ``engine="duckdb"`` it may also be the path of a Parquet or CSV file (not validated
-        row by row: DuckDB reads it in a stream).
+        With ``engine="duckdb"`` it may also be the path of a Parquet or CSV file, or a glob of them
+        (``"logs/part-*.parquet"``; not validated row by row: DuckDB reads it in a stream).
     customer_col, date_col : str, default "customer_id", "date"
         Column names.
     amount_col : str, optional
@@ -312,6 +353,10 @@ def customer_summary(
         Exact duplicate rows (same customer, date and amount) with ``amount_col``: warn with their count
         (:class:`~crm_lessons._validate.CRMDuplicateRowsWarning`) and keep them, keep them silently
         (real repeat purchases), drop the copies, or raise. Time-zone-aware dates are an error.
+    memory_limit, temp_directory : optional (``engine="duckdb"``)
+        DuckDB's memory ceiling, e.g. ``"2GB"`` (default: DuckDB's own, 80% of the RAM), and the folder it
+        spills to when an aggregation needs more (default: ``<database>.tmp`` / DuckDB's choice). With
+        ``memory_limit="2GB"`` a 100-million-row Parquet log summarises out of core (docs/large_logs.md).
 
     Returns
     -------
@@ -343,6 +388,7 @@ def customer_summary(
     return _summary_numpy(ids, days, amount, end_day, unit_days, customer_col)
 
 
+@_with_duckdb_options
 def calibration_holdout_summary(
     transactions: pd.DataFrame | str | Path,
     *,
@@ -355,6 +401,8 @@ def calibration_holdout_summary(
     time_unit: str = "week",
     engine: str = "pandas",
     duplicates: str = "warn",
+    memory_limit: str | None = None,
+    temp_directory: str | Path | None = None,
 ) -> pd.DataFrame:
     """Summaries for a calibration period plus each customer's purchases in the following holdout.
 
@@ -373,7 +421,7 @@ def calibration_holdout_summary(
         days results, e.g. 39 weeks = 273 days). Default: the last purchase date.
     holdout_periods : float, optional
         Length of the holdout in ``time_unit``.
-    customer_col, date_col, amount_col, time_unit, engine, duplicates
+    customer_col, date_col, amount_col, time_unit, engine, duplicates, memory_limit, temp_directory
         As in :func:`customer_summary`.
 
     Returns
