@@ -149,3 +149,63 @@ def test_memory_limit_must_be_a_size_and_a_missing_glob_is_named(tmp_path, trick
         S.customer_summary(tmp_path / "none-*.parquet", engine="duckdb")
     with pytest.raises(CRMInputError, match="DROP TABLE x; --.* is not a size"):
         S.customer_summary(tricky_log, engine="duckdb", memory_limit="1GB'; DROP TABLE x; --")
+
+
+# Calibration/holdout in the portable SQL (issue 18, part 3; Spark side in tests/test_spark.py) ----------
+
+def test_portable_calibration_holdout_sql_matches_the_summary_module(tmp_path):
+    from crm_lessons import massive
+
+    massive.write_transactions(tmp_path / "it's tx", 30_000, seed=5, chunk_customers=4_000)
+    glob_path = (tmp_path / "it's tx" / "*.parquet").as_posix()
+    sql_side = massive.calibration_holdout_duckdb(glob_path, cal_day=272, end_day=545, memory_limit="200MB")
+    import duckdb
+
+    con = duckdb.connect()
+    rows = con.execute("SELECT * FROM read_parquet(" + massive._sql_str(glob_path) + ")").df()
+    con.close()
+    dated = rows.assign(date=massive.DAY0 + pd.to_timedelta(rows["day"], unit="D"))
+    expected = S.calibration_holdout_summary(dated, calibration_end=massive.DAY0 + pd.Timedelta(days=272),
+                                             holdout_end=massive.DAY0 + pd.Timedelta(days=545),
+                                             amount_col="amount", duplicates="keep")
+    assert list(sql_side.columns) == list(expected.columns)
+    assert list(sql_side.index) == list(expected.index)
+    exact = ["frequency_cal", "recency_cal", "T_cal", "frequency_holdout", "duration_holdout"]
+    assert (sql_side[exact].to_numpy() == expected[exact].to_numpy()).all()
+    np.testing.assert_allclose(sql_side.to_numpy(), expected.to_numpy(), rtol=1e-12)
+    from_frame = massive.calibration_holdout_duckdb(rows, cal_day=272, end_day=545)
+    pd.testing.assert_frame_equal(from_frame, sql_side, check_exact=False, rtol=1e-12)
+
+
+def test_old_massive_names_still_work_on_a_file_with_a_quote(tmp_path):
+    from crm_lessons import massive
+
+    massive.write_transactions(tmp_path / "o'brien", 5_000, seed=2)
+    path = (tmp_path / "o'brien" / "*.parquet").as_posix()
+    a = massive.summary_duckdb(path, end_day=545, memory_limit="200MB", temp_directory=tmp_path / "sp'ill")
+    n = massive.summary_duckdb_to_parquet(path, tmp_path / "sum'mary.parquet", end_day=545)
+    assert n == len(a) > 0
+    assert massive.measure("pandas", path, end_day=545)["customers"] == len(a)
+
+
+@pytest.mark.spark
+def test_spark_runs_the_calibration_holdout_sql_unchanged(tmp_path):
+    pytest.importorskip("pyspark", reason="install the spark extra: pip install -e '.[spark]'")
+    from pyspark.sql import SparkSession
+
+    from crm_lessons import massive
+
+    massive.write_transactions(tmp_path / "tx", 20_000, seed=9, chunk_customers=5_000)
+    spark = (SparkSession.builder.master("local[2]").appName("crm-lessons-holdout")
+             .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+             .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+             .getOrCreate())
+    try:
+        spark.read.parquet(str(tmp_path / "tx")).createOrReplaceTempView("transactions")
+        rows = spark.sql(massive.calibration_holdout_sql(table="transactions", cal_day=272, end_day=545)).collect()
+    finally:
+        spark.stop()
+    from_spark = massive.holdout_frame(pd.DataFrame([r.asDict() for r in rows]), cal_day=272, end_day=545)
+    from_duckdb = massive.calibration_holdout_duckdb((tmp_path / "tx" / "*.parquet").as_posix(),
+                                                     cal_day=272, end_day=545)
+    pd.testing.assert_frame_equal(from_spark, from_duckdb, check_exact=False, rtol=1e-12, check_index_type=False)

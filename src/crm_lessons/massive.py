@@ -25,7 +25,8 @@ from ._validate import (CRMInputError, require_columns, require_frame, require_n
 from ._validate import require_numeric, require_min_rows  # bad-input checks (issue 17)
 
 __all__ = ["SUMMARY_SQL", "summary_sql", "summary_pandas", "summary_duckdb", "summary_duckdb_to_parquet",
-           "write_transactions",
+           "CALIBRATION_HOLDOUT_SQL", "calibration_holdout_sql", "calibration_holdout_duckdb",
+           "holdout_frame", "write_transactions",
            "sample_estimate", "timed", "measure", "scaling_table"]
 
 DAY0 = pd.Timestamp("1997-01-01")
@@ -56,9 +57,153 @@ def summary_sql(*, table: str = "transactions", end_day: int) -> str:
     545 - MIN(day)              AS age_days,
     """
     end_day = require_positive_int(end_day, "end_day", where="summary_sql", minimum=0)
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", str(table)):
+    if not _TABLE.fullmatch(str(table)):
         raise CRMInputError(f"summary_sql: table {table!r} is not a plain table name (letters, digits, _ and .).")
     return SUMMARY_SQL.format(table=table, end_day=end_day)
+
+
+#: The calibration/holdout summary as portable SQL (DuckDB and Spark SQL; day numbers, no date functions):
+#: ``{table}``, ``{cal_day}`` (last calibration day) and ``{end_day}`` (last holdout day) are filled in by
+#: :func:`calibration_holdout_sql`. Only customers whose first purchase is on or before ``cal_day`` are
+#: kept; purchase days are transactions (same-day purchases count once, their amounts add up).
+#: :func:`holdout_frame` turns the rows into the columns of
+#: :func:`crm_lessons.summary.calibration_holdout_summary`, which the CLV models fit.
+CALIBRATION_HOLDOUT_SQL = """\
+WITH days AS (
+    SELECT customer_id, day, SUM(amount) AS spend
+    FROM {table}
+    WHERE day <= {end_day}
+    GROUP BY customer_id, day
+), firsts AS (
+    SELECT customer_id, MIN(day) AS first_day
+    FROM days
+    GROUP BY customer_id
+)
+SELECT d.customer_id,
+       SUM(CASE WHEN d.day <= {cal_day} THEN 1 ELSE 0 END) - 1                         AS frequency_cal,
+       MAX(CASE WHEN d.day <= {cal_day} THEN d.day END) - f.first_day                  AS recency_cal_days,
+       {cal_day} - f.first_day                                                         AS age_cal_days,
+       SUM(CASE WHEN d.day <= {cal_day} AND d.day > f.first_day THEN d.spend ELSE 0 END) AS repeat_revenue_cal,
+       SUM(CASE WHEN d.day > {cal_day} THEN 1 ELSE 0 END)                              AS frequency_holdout,
+       SUM(CASE WHEN d.day > {cal_day} THEN d.spend ELSE 0 END)                        AS revenue_holdout
+FROM days d JOIN firsts f ON d.customer_id = f.customer_id
+WHERE f.first_day <= {cal_day}
+GROUP BY d.customer_id, f.first_day
+ORDER BY d.customer_id"""
+
+_TABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+_MEMORY = re.compile(r"\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", re.IGNORECASE)
+
+
+def _sql_str(text) -> str:
+    """A SQL string literal (single quotes doubled): file names with quotes are safe."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def calibration_holdout_sql(*, table: str = "transactions", cal_day: int, end_day: int) -> str:
+    """The calibration/holdout query for ``table`` (calibration to day ``cal_day``, holdout to ``end_day``).
+
+    Examples
+    --------
+    >>> "WHERE f.first_day <= 300" in calibration_holdout_sql(table="t", cal_day=300, end_day=545)
+    True
+    """
+    where = "calibration_holdout_sql"
+    cal_day = require_positive_int(cal_day, "cal_day", where=where, minimum=0)
+    end_day = require_positive_int(end_day, "end_day", where=where, minimum=cal_day + 1)
+    if not _TABLE.fullmatch(str(table)):
+        raise CRMInputError(f"{where}: table {table!r} is not a plain table name (letters, digits, _ and .).")
+    return CALIBRATION_HOLDOUT_SQL.format(table=table, cal_day=cal_day, end_day=end_day)
+
+
+def holdout_frame(rows: pd.DataFrame, *, cal_day: int, end_day: int, time_unit: str = "week") -> pd.DataFrame:
+    """Rows of :data:`CALIBRATION_HOLDOUT_SQL` (from DuckDB or Spark) as the CLV models' input: the columns
+    of :func:`crm_lessons.summary.calibration_holdout_summary` with ``amount_col``, indexed by customer.
+
+    The models compress this frame to its distinct (x, t_x, T) rows before fitting, so the fit stays on one
+    machine however large the log was (docs/large_logs.md).
+    """
+    from .summary import TIME_UNITS
+
+    from ._validate import require_choice
+
+    require_choice(time_unit, "time_unit", list(TIME_UNITS), where="holdout_frame")
+    u = TIME_UNITS[time_unit]
+    r = rows.sort_values("customer_id")
+    x = r["frequency_cal"].to_numpy(np.float64)
+    n_hold = r["frequency_holdout"].to_numpy(np.float64)
+    out = pd.DataFrame({
+        "frequency_cal": x,
+        "recency_cal": r["recency_cal_days"].to_numpy(np.float64) / u,
+        "T_cal": r["age_cal_days"].to_numpy(np.float64) / u,
+        "monetary_value_cal": np.divide(r["repeat_revenue_cal"].to_numpy(np.float64), x,
+                                        out=np.zeros(len(r)), where=x > 0),
+        "frequency_holdout": n_hold,
+        "monetary_value_holdout": np.divide(r["revenue_holdout"].to_numpy(np.float64), n_hold,
+                                            out=np.zeros(len(r)), where=n_hold > 0),
+        "duration_holdout": np.full(len(r), (end_day - cal_day) / u),
+    }, index=pd.Index(r["customer_id"].to_numpy(), name="customer_id"))
+    return out
+
+
+def _duckdb_con(memory_limit: str | None, threads: int | None, temp_directory, where: str):
+    """A DuckDB connection under a memory ceiling; settings validated, paths quoted as literals."""
+    import duckdb
+
+    if memory_limit is not None and not (isinstance(memory_limit, str) and _MEMORY.fullmatch(memory_limit)):
+        raise CRMInputError(f"{where}: memory_limit={memory_limit!r} is not a size; write it like '2GB'.")
+    con = duckdb.connect()
+    if memory_limit is not None:
+        con.execute(f"SET memory_limit = {_sql_str(memory_limit.strip())}")
+    if threads is not None:
+        con.execute(f"SET threads = {require_positive_int(threads, 'threads', where=where)}")
+    con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")
+    if temp_directory is not None:
+        con.execute(f"SET temp_directory = {_sql_str(Path(temp_directory).as_posix())}")
+    return con
+
+
+def _register(con, source, where: str) -> None:
+    """Make ``transactions`` a view of a frame, a Parquet/CSV file or a glob of them."""
+    if isinstance(source, pd.DataFrame):
+        _check(source, where)
+        con.register("transactions", source)
+        return
+    path = str(source)
+    if not glob.glob(path):
+        raise CRMInputError(f"{where}: no Parquet file matches {path!r}; write one with write_transactions().")
+    reader = "read_csv_auto" if path.lower().endswith(".csv") else "read_parquet"
+    con.execute(f"CREATE VIEW transactions AS SELECT * FROM {reader}({_sql_str(path)})")
+
+
+def calibration_holdout_duckdb(source: str | Path | pd.DataFrame, *, cal_day: int, end_day: int,
+                               time_unit: str = "week", memory_limit: str | None = "2GB",
+                               threads: int | None = None,
+                               temp_directory: str | Path | None = None) -> pd.DataFrame:
+    """Run :data:`CALIBRATION_HOLDOUT_SQL` in DuckDB on a frame, a file or a glob (columns ``customer_id``,
+    ``day``, ``amount``) and return :func:`holdout_frame`: ready for the CLV models.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 1, 2, 3], "day": [0, 0, 14, 3, 20],
+    ...                    "amount": [5.0, 1.0, 4.0, 2.0, 9.0]})
+    >>> calibration_holdout_duckdb(tx, cal_day=7, end_day=21, time_unit="day")[
+    ...     ["frequency_cal", "T_cal", "frequency_holdout", "monetary_value_holdout"]]  # doctest: +NORMALIZE_WHITESPACE
+                 frequency_cal  T_cal  frequency_holdout  monetary_value_holdout
+    customer_id
+    1                      0.0    7.0                1.0                     4.0
+    2                      0.0    4.0                0.0                     0.0
+    """
+    where = "calibration_holdout_duckdb"
+    sql = calibration_holdout_sql(cal_day=cal_day, end_day=end_day)
+    con = _duckdb_con(memory_limit, threads, temp_directory, where)
+    try:
+        _register(con, source, where)
+        rows = con.execute(sql).df()
+    finally:
+        con.close()
+    return holdout_frame(rows, cal_day=cal_day, end_day=end_day, time_unit=time_unit)
 
 
 def _check(tx: pd.DataFrame, where: str) -> pd.DataFrame:
@@ -107,30 +252,18 @@ def summary_pandas(transactions: pd.DataFrame, *, end_day: int) -> pd.DataFrame:
 
 def summary_duckdb(source: str | Path | pd.DataFrame, *, end_day: int, memory_limit: str = "2GB",
                    threads: int = 2, temp_directory: str | Path | None = None) -> pd.DataFrame:
-    """Run :data:`SUMMARY_SQL` in DuckDB on a frame or on Parquet files (a path or glob) out of core.
+    """Run :data:`SUMMARY_SQL` in DuckDB on a frame, a Parquet/CSV file or a glob of them, out of core.
 
     ``memory_limit`` caps DuckDB's memory; larger-than-memory aggregations spill to
-    ``temp_directory``.
+    ``temp_directory``. File names are passed as quoted SQL literals (a quote in a name is fine).
+    For dates, time units and calibration/holdout from any log use
+    :func:`crm_lessons.summary.customer_summary` (``engine="duckdb"``, same ``memory_limit``).
     """
-    import duckdb
-
     where = "summary_duckdb"
     end_day = require_positive_int(end_day, "end_day", where=where, minimum=0)
-    con = duckdb.connect()
+    con = _duckdb_con(memory_limit, threads, temp_directory, where)
     try:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
-        con.execute(f"SET threads = {int(threads)}")
-        con.execute("SET preserve_insertion_order = false")
-        if temp_directory is not None:
-            con.execute(f"SET temp_directory = '{Path(temp_directory).as_posix()}'")
-        if isinstance(source, pd.DataFrame):
-            _check(source, where)
-            con.register("transactions", source)
-        else:
-            path = str(source)
-            if not glob.glob(path):
-                raise CRMInputError(f"{where}: no Parquet file matches {path!r}; write one with write_transactions().")
-            con.execute(f"CREATE VIEW transactions AS SELECT * FROM read_parquet('{path}')")
+        _register(con, source, where)
         return _tidy(con.execute(summary_sql(end_day=end_day)).df())
     finally:
         con.close()
@@ -152,8 +285,6 @@ def summary_duckdb_to_parquet(source: str | Path, target: str | Path, *, end_day
     ...     n == len(summary_duckdb(f"{d}/tx/*.parquet", end_day=545))
     True
     """
-    import duckdb
-
     where = "summary_duckdb_to_parquet"
     end_day = require_positive_int(end_day, "end_day", where=where, minimum=0)
     if isinstance(source, pd.DataFrame):
@@ -164,17 +295,12 @@ def summary_duckdb_to_parquet(source: str | Path, target: str | Path, *, end_day
     target = Path(target)
     if target.exists():
         raise CRMInputError(f"{where}: {target} already exists; choose a new file name.")
-    con = duckdb.connect()
+    con = _duckdb_con(memory_limit, threads, temp_directory, where)
     try:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
-        con.execute(f"SET threads = {int(threads)}")
-        con.execute("SET preserve_insertion_order = false")
-        con.execute("SET enable_progress_bar = false")
-        if temp_directory is not None:
-            con.execute(f"SET temp_directory = '{Path(temp_directory).as_posix()}'")
-        con.execute(f"CREATE VIEW transactions AS SELECT * FROM read_parquet('{path}')")
-        con.execute(f"COPY ({summary_sql(end_day=end_day)}) TO '{target.as_posix()}' (FORMAT parquet)")
-        return int(con.execute(f"SELECT COUNT(*) FROM read_parquet('{target.as_posix()}')").fetchone()[0])
+        _register(con, path, where)
+        lit = _sql_str(target.as_posix())
+        con.execute(f"COPY ({summary_sql(end_day=end_day)}) TO {lit} (FORMAT parquet)")
+        return int(con.execute(f"SELECT COUNT(*) FROM read_parquet({lit})").fetchone()[0])
     finally:
         con.close()
 
@@ -218,7 +344,7 @@ def write_transactions(folder: str | Path, rows: int, *, seed: int = 0, chunk_cu
             part = part[part["customer_id"] <= last]
         n = int(part["customer_id"].iloc[-1]) - customers
         con.register("part", part)
-        con.execute(f"COPY part TO '{(folder / f'part-{chunk:04d}.parquet').as_posix()}' (FORMAT parquet)")
+        con.execute(f"COPY part TO {_sql_str((folder / f'part-{chunk:04d}.parquet').as_posix())} (FORMAT parquet)")
         con.unregister("part")
         written += len(part)
         customers += n
@@ -269,7 +395,7 @@ from crm_lessons import massive
 engine, source, end_day, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 t0 = time.perf_counter()
 if engine == "pandas":
-    frame = duckdb.connect().execute(f"SELECT * FROM read_parquet('{source}')").df()
+    frame = duckdb.connect().execute("SELECT * FROM read_parquet(" + massive._sql_str(source) + ")").df()
     out = massive.summary_pandas(frame, end_day=end_day)
 elif engine == "duckdb_parquet":
     import os, tempfile
