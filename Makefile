@@ -6,10 +6,11 @@ PY := $(VENV)/bin/python
 JOBS ?= 2
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help lab test test-spark test-unit test-notebooks book slides vendor strip refresh exercises fonts benchmark fresh-check clean
+.PHONY: help setup lab test test-spark test-unit test-notebooks book slides vendor strip refresh exercises fonts benchmark fresh-check clean
 
 help:
-	@echo "make lab        open the workbook in JupyterLab (creates .venv when missing)"
+	@echo "make setup      fetch everything later commands need (venv with dev+book extras, vendored JavaScript)"
+	@echo "make lab        open the workbook in JupyterLab (runs make setup first)"
 	@echo "make test       run every test: unit tests, doctests, exercises and nbval on every notebook"
 	@echo "make test-spark run the summary SQL under Spark local mode and compare with DuckDB"
 	@echo "make book       execute every notebook and build the HTML book in _build/html (offline)"
@@ -32,7 +33,7 @@ $(VENV)/.installed: pyproject.toml
 # The server's root is the repository, so the start page's links to ../exercises and ../datasets open.
 LAB_ROOT := --ServerApp.root_dir=.
 
-lab: $(VENV)/.installed
+lab: setup
 	$(VENV)/bin/jupyter lab $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ROOT) notebooks/00_start_here.ipynb
 
 test: test-unit test-notebooks
@@ -48,6 +49,12 @@ $(VENV)/.installed-book: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[dev,book]"
 	@touch $@
 
+# The one step that needs the network: PyPI (the venv with the dev and book extras) and the npm registry
+# (reveal.js, require.js, jQuery, Font Awesome, MathJax into .cache/vendor). Afterwards lab, test, book and
+# slides run offline -- until pyproject.toml changes (e.g. after git pull): then the next make reinstalls.
+setup: $(VENV)/.installed-book
+	@$(PYTHON) tools/vendor.py || echo "make setup: JavaScript not vendored (needs npm and the network once); make book/slides will try again"
+
 # reveal.js, require.js, jQuery, Font Awesome and MathJax from the npm registry, once, into .cache/vendor
 vendor:
 	$(PYTHON) tools/vendor.py
@@ -60,8 +67,9 @@ test-spark: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[dev,spark]"
 	$(PY) -m pytest -p no:cacheprovider -m spark tests/test_spark.py
 
+# NB=notebooks/01_customer_value.ipynb builds one deck.
 slides: $(VENV)/.installed vendor
-	$(PY) tools/slides.py --jobs $(JOBS)
+	$(PY) tools/slides.py --jobs $(JOBS) $(NB)
 
 strip: $(VENV)/.installed
 	$(PY) tools/nbtools.py strip

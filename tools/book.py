@@ -5,7 +5,10 @@
 2. Builds a Jupyter Book (1.x, which builds offline) from the executed copies with a table of contents
    generated from the repository, local MathJax (vendored from npm, see ``tools/vendor.py``) and no
    launch buttons or CDN widgets.
-3. Fails (exit 1) when a notebook errors or the book still loads something from the network.
+3. Fails (exit 1) when a notebook errors or the book still loads something from the network. It stops
+   at the first notebook that fails (notebooks not yet started are cancelled) and builds the site in a
+   temporary folder that replaces ``_build/html`` only when everything passed, so a failed build never
+   leaves a half-built site behind (``_build/html`` keeps the last complete build, if any).
 
 Output: ``_build/html/index.html``.
 """
@@ -13,21 +16,21 @@ Output: ``_build/html/index.html``.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import nbtools  # noqa: E402
+import offline  # noqa: E402
 import vendor  # noqa: E402
+from slides import run_until_failure  # noqa: E402
 
 BUILD = ROOT / "_build"
-SRC = BUILD / "book_src"
-REMOTE = re.compile(r"""<(?:script|link)\b[^>]*\b(?:src|href)=["']((?:https?:)?//[^"']+)""", re.I)
 
 
 def book_notebooks() -> list[Path]:
@@ -69,19 +72,23 @@ def bibliography_cells(nb) -> int:
     return n
 
 
-def _run(path: Path):
+def _run(args: tuple[Path, Path]):
     import nbformat
 
     from crm_lessons._pages import figure_captions, static_outputs
 
+    path, src = args
     nb, secs, status = nbtools._execute(path)
-    target = SRC / path.relative_to(ROOT)
+    rel = path.relative_to(ROOT) if path.is_relative_to(ROOT) else Path(path.name)
+    if status != "ok":
+        return str(rel), secs, status
+    target = src / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     static_outputs(nb)  # widget views cannot render without a kernel: keep the static Try it figure
     figure_captions(nb)  # alt text and captions of charts
     bibliography_cells(nb)
     nbformat.write(nb, target)
-    return str(path.relative_to(ROOT)), secs, status
+    return str(rel), secs, status
 
 
 def _toc(paths: list[Path]) -> str:
@@ -130,61 +137,80 @@ sphinx:
 """
 
 
-def build(jobs: int) -> int:
-    if SRC.exists():
-        shutil.rmtree(SRC)
-    SRC.mkdir(parents=True)
-    paths = book_notebooks()
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        rows = list(pool.map(_run, paths))
-    width = max(len(r[0]) for r in rows)
-    print(f"{'notebook':<{width}}  {'seconds':>8}  status")
-    for name, secs, status in rows:
-        print(f"{name:<{width}}  {secs:8.1f}  {status}")
-    failed = [r for r in rows if r[1] and r[2] != "ok"]
+def build(jobs: int, paths: list[Path] | None = None, html: Path = BUILD / "html") -> int:
+    """Execute ``paths`` (default: every notebook), then build the book into ``html``; 0 on success.
 
-    (SRC / "datasets").mkdir(exist_ok=True)
+    Working folders sit beside ``html``: ``book_src`` (executed copies) and ``jb`` (jupyter-book's output).
+    """
+    src = html.parent / "book_src"
+    if src.exists():
+        shutil.rmtree(src)
+    src.mkdir(parents=True)
+    paths = paths if paths is not None else book_notebooks()
+    print(f"{'notebook':<48} {'seconds':>6}    status")
+    rows = run_until_failure(_run, [(p, src) for p in paths], jobs)
+    failed = [r for r in rows if r[2] != "ok"]
+    if failed:
+        kept = f"; {html.relative_to(ROOT) if html.is_relative_to(ROOT) else html} keeps the last complete build" \
+            if html.exists() else ""
+        print(f"book not built: {failed[0][0]} failed ({failed[0][2]}); {len(paths) - len(rows)} notebooks "
+              f"not started{kept}")
+        return 1
+
+    (src / "datasets").mkdir(exist_ok=True)
     for card in (ROOT / "datasets").glob("*.md"):
-        shutil.copy(card, SRC / "datasets" / card.name)
+        shutil.copy(card, src / "datasets" / card.name)
     for extra in ("README.md", "references.bib"):
-        shutil.copy(ROOT / extra, SRC / extra)
+        shutil.copy(ROOT / extra, src / extra)
     from crm_lessons._pages import WRAP_CSS
 
-    (SRC / "_static").mkdir(parents=True, exist_ok=True)
-    (SRC / "_static" / "crm-lessons.css").write_text(WRAP_CSS, encoding="utf-8")
+    (src / "_static").mkdir(parents=True, exist_ok=True)
+    (src / "_static" / "crm-lessons.css").write_text(WRAP_CSS, encoding="utf-8")
     vendor.ensure()
-    shutil.copytree(vendor.path("mathjax", "es5"), SRC / "_static" / "mathjax" / "es5", dirs_exist_ok=True)
-    (SRC / "_config.yml").write_text(CONFIG, encoding="utf-8")
-    (SRC / "_toc.yml").write_text(_toc(paths), encoding="utf-8")
+    shutil.copytree(vendor.path("mathjax", "es5"), src / "_static" / "mathjax" / "es5", dirs_exist_ok=True)
+    (src / "_config.yml").write_text(CONFIG, encoding="utf-8")
+    (src / "_toc.yml").write_text(_toc(paths), encoding="utf-8")
 
     jb = Path(sys.executable).with_name("jupyter-book")
-    out = BUILD / "jb"
-    r = subprocess.run([str(jb), "build", str(SRC), "--path-output", str(out), "--builder", "html", "-q"],
+    out = html.parent / "jb"
+    r = subprocess.run([str(jb), "build", str(src), "--path-output", str(out), "--builder", "html", "-q"],
                        capture_output=True, text=True)
     log = (r.stdout + r.stderr).strip()
     if r.returncode != 0:
         print(log[-4000:])
         print("jupyter-book build failed")
         return 1
-    html = BUILD / "html"
-    if html.exists():
-        shutil.rmtree(html)
-    shutil.copytree(out / "_build" / "html", html)
-    remote = sorted({m for f in html.rglob("*.html") for m in REMOTE.findall(f.read_text(encoding="utf-8"))})
+    site = out / "_build" / "html"
+    pages = sorted(site.rglob("*.html"))
+    remote = sorted({u for f in pages for u in offline.static_urls(f.read_text(encoding="utf-8"))})
+    # Every page shares one template: the browser check of the start page and one chapter covers them.
+    sample = [f for f in pages if f.name == "index.html" or "01_customer_value" in f.name][:3]
+    if offline.chromium():
+        remote += [u for f in sample for u in offline.browser_requests(f)]
     if remote:
         print("the book still loads from the network:", *remote[:10], sep="\n  ")
         return 1
-    pages = len(list(html.rglob("*.html")))
-    print(f"{len(rows) - len(failed)} notebooks executed, {len(failed)} failed; {pages} HTML pages in "
-          f"{html.relative_to(ROOT)}; open {(html / 'index.html').relative_to(ROOT)}")
-    return 1 if failed else 0
+    tmp = html.with_name(html.name + ".new")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    shutil.copytree(site, tmp)
+    old = html.with_name(html.name + ".old")
+    if html.exists():
+        os.replace(html, old)
+    os.replace(tmp, html)
+    shutil.rmtree(old, ignore_errors=True)
+    print(f"{len(rows)} notebooks executed; {len(pages)} HTML pages in "
+          f"{html.relative_to(ROOT) if html.is_relative_to(ROOT) else html}; open index.html there")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook of the book")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--out", type=Path, default=BUILD / "html", help="the site folder (default _build/html)")
     args = ap.parse_args(argv)
-    return build(args.jobs)
+    return build(args.jobs, [p.resolve() for p in args.notebooks] or None, args.out.resolve())
 
 
 if __name__ == "__main__":

@@ -14,12 +14,13 @@ import argparse
 import re
 import shutil
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import nbtools  # noqa: E402
+import offline  # noqa: E402
 import vendor  # noqa: E402
 
 STATIC = "_static"
@@ -30,7 +31,6 @@ LOCAL = {
     "mathjax_url": f"{STATIC}/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
     "font_awesome_url": f"{STATIC}/font-awesome/css/font-awesome.min.css",
 }
-_REMOTE = re.compile(r"""<(?:script|link)[^>]+(?:src|href)=["'](https?:)?//""", re.I)
 
 
 def exporter():
@@ -47,11 +47,16 @@ def exporter():
 
 
 def offline_html(html: str) -> str:
-    """Drop nbconvert's CDN-only extras (the mermaid module import) and check nothing remote is left."""
+    """Drop nbconvert's CDN-only extras (the mermaid module import) and check nothing remote is left.
+
+    Tags and inline scripts are both scanned (``tools/offline.py``): nbconvert's widget loader builds its
+    ``https://unpkg.com/...`` script tag at view time. It is only written for notebooks with widget state,
+    which ``static_outputs`` removes, so a deck never contains it.
+    """
     html = re.sub(r'<script type="module">\s*import mermaid from [^<]*</script>', "", html)
-    bad = _REMOTE.findall(html)
+    bad = offline.static_urls(html)
     if bad:
-        raise RuntimeError(f"slides still load {len(bad)} remote script(s) or style sheet(s)")
+        raise RuntimeError(f"slides still load {len(bad)} remote address(es): {', '.join(bad[:3])}")
     return html
 
 
@@ -89,21 +94,51 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("notebooks", nargs="*", type=Path)
     ap.add_argument("--out", type=Path, default=ROOT / "_build" / "slides")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--no-browser-check", action="store_true",
+                    help="skip loading each deck in headless Chromium (the static scan still runs)")
     args = ap.parse_args(argv)
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     copy_static(out)
     paths = [p.resolve() for p in args.notebooks] or [p for p in nbtools.all_notebooks()
                                                        if re.match(r"\d\d_", p.name) and p.parent.name == "notebooks"]
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        rows = list(pool.map(_one, [(p, out) for p in paths]))
-    for name, secs, status in rows:
-        print(f"{name:<40} {secs:6.1f} s  {status}")
+    rows = run_until_failure(_one, [(p, out) for p in paths], args.jobs)
     failed = [r for r in rows if r[2] != "ok"]
-    print(f"{len(rows) - len(failed)} slide decks in {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}, "
-          f"{len(failed)} failed")
-    return 1 if failed else 0
+    where = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
+    if failed:
+        print(f"stopped at the first failure: {failed[0][0]} ({failed[0][2]}); "
+              f"{len(rows) - len(failed)} slide decks written in {where}, {len(paths) - len(rows)} not started")
+        return 1
+    decks = [out / f"{Path(p).stem}.slides.html" for p in paths]
+    problems = offline.check(decks, browser=not args.no_browser_check)
+    if problems:
+        print("the slides load from the network:", *problems[:10], sep="\n  ")
+        return 1
+    how = "headless Chromium" if offline.chromium() and not args.no_browser_check else "static scan"
+    print(f"{len(rows)} slide decks in {where}; none loads anything from the network ({how})")
+    return 0
 
+
+def run_until_failure(fn, items: list, jobs: int) -> list[tuple]:
+    """``fn`` over ``items`` on ``jobs`` processes, printing each row; stops at the first row not "ok".
+
+    At most ``jobs`` notebooks are handed out at a time and no new one starts after a failure, so a
+    broken kernel fails the build in about one notebook's time (the others still running finish first).
+    """
+    rows, todo = [], list(items)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        running = {pool.submit(fn, todo.pop(0)) for _ in range(min(jobs, len(todo)))}
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                row = fut.result()
+                rows.append(row)
+                print(f"{row[0]:<48} {row[1]:6.1f} s  {row[2]}", flush=True)
+            if any(r[2] != "ok" for r in rows):
+                todo = []
+            while todo and len(running) < jobs:
+                running.add(pool.submit(fn, todo.pop(0)))
+    return rows
 
 if __name__ == "__main__":
     sys.exit(main())

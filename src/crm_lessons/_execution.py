@@ -11,13 +11,59 @@ the book, slides and refresh tools and by the tests that execute notebooks.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from time import monotonic
 
+from jupyter_client import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.util import ensure_async
 from queue import Empty
 
-__all__ = ["SlicedPollClient", "execute"]
+__all__ = ["QuietKernelManager", "SlicedPollClient", "execute"]
+
+
+class QuietKernelManager(AsyncKernelManager):
+    """A kernel manager that does not make the kernel print two warnings per notebook.
+
+    - ipykernel warns "Kernel is running over TCP without encryption" for every kernel on the TCP
+      transport: on POSIX the kernel talks over Unix sockets (IPC) in a private temporary folder instead,
+      which is also not reachable from other machines.
+    - jupyter_client interrupts the kernel (SIGINT) before asking it to shut down, so the idle kernel logs
+      "KeyboardInterrupt caught in kernel": the shutdown request alone stops it (a kernel that does not
+      stop is still killed after the usual grace period).
+    """
+
+    _in_shutdown = False
+
+    def __init__(self, **kwargs):
+        if os.name == "posix" and "transport" not in kwargs:
+            self._ipc_dir = tempfile.mkdtemp(prefix="crm-kernel-")
+            kwargs.update(transport="ipc", ip=os.path.join(self._ipc_dir, "kernel"))
+        super().__init__(**kwargs)
+
+    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        self._in_shutdown = True
+        try:
+            await super()._async_shutdown_kernel(now=now, restart=restart)
+        finally:
+            self._in_shutdown = False
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self._in_shutdown:
+            return
+        await super()._async_interrupt_kernel()
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart and getattr(self, "_ipc_dir", None):
+            shutil.rmtree(self._ipc_dir, ignore_errors=True)
+
+    # AsyncKernelManager binds these public names to KernelManager's functions: rebind them to ours.
+    shutdown_kernel = _async_shutdown_kernel
+    interrupt_kernel = _async_interrupt_kernel
+    cleanup_resources = _async_cleanup_resources
 
 
 class SlicedPollClient(NotebookClient):
@@ -50,6 +96,6 @@ class SlicedPollClient(NotebookClient):
 
 def execute(nb, *, cwd: str, timeout: int = 300, kernel_name: str = "python3"):
     """Execute notebook node ``nb`` in place with the working directory ``cwd``; returns ``nb``."""
-    SlicedPollClient(nb, timeout=timeout, kernel_name=kernel_name,
+    SlicedPollClient(nb, timeout=timeout, kernel_name=kernel_name, kernel_manager_class=QuietKernelManager,
                      resources={"metadata": {"path": str(cwd)}}).execute()
     return nb
