@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 JOBS ?= 2
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup lab test test-spark test-unit test-notebooks book slides vendor strip refresh exercises fonts benchmark fresh-check clean
+.PHONY: help setup lab test test-cjk test-spark test-unit test-notebooks book slides vendor strip refresh exercises fonts benchmark fresh-check clean
 
 help:
 	@echo "make setup      fetch everything later commands need (venv with dev+book extras, vendored JavaScript)"
@@ -19,6 +19,7 @@ help:
 	@echo "make refresh    re-execute notebooks and store the outputs tests compare"
 	@echo "make exercises  rebuild student/ and instructor/ exercise notebooks with otter assign"
 	@echo "make fonts      install a CJK font for Chinese chart labels (Debian/Ubuntu, needs root or sudo)"
+	@echo "make test-cjk   make fonts, then the tests of Chinese labels (skipped by make test without a font)"
 	@echo "make benchmark  print timings (import, every notebook)"
 	@echo "make fresh-check  install from scratch in a temporary venv (no caches) and run every test"
 
@@ -86,6 +87,13 @@ fonts:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-wqy-microhei; \
 	else echo "install a CJK font (Noto Sans CJK or WenQuanYi Micro Hei) with your system's package manager"; fi
+
+# The tests that need a CJK font (make test skips them, with the reason in its summary, when none is
+# installed): fails instead of skipping when no font could be installed.
+CJK_TESTS := tests/test_chinese_labels.py tests/test_customize.py tests/test_interact.py tests/test_plotting.py tests/test_value.py
+test-cjk: fonts $(VENV)/.installed
+	@fc-list :lang=zh | grep -q . || { echo "no CJK font installed: see make fonts"; exit 1; }
+	$(PY) -m pytest -rs -n $(JOBS) -p no:cacheprovider $(CJK_TESTS)
 
 benchmark: $(VENV)/.installed
 	$(PY) benchmarks/run_all.py
