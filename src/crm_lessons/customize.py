@@ -270,6 +270,11 @@ def cross_sell_offers(baskets: pd.DataFrame, rules: pd.DataFrame, *,
     _check_baskets(baskets, where)
     require_frame(rules, where=where, allow_empty=True)
     require_columns(rules, ["antecedent", "consequent", "confidence", "lift"], where=where)
+    require_no_missing(rules, ["antecedent", "consequent", "confidence", "lift"], where=where)
+    require_numeric(rules, ["confidence", "lift"], where=where)
+    if not all(isinstance(t, (tuple, list, frozenset, set)) for t in rules["antecedent"]):
+        raise CRMInputError(f"{where}: column 'antecedent' must hold tuples of products, as mine_rules returns; "
+                            "pass the frame mine_rules(...) gives.")
     products = list(baskets.columns)
     unknown = {p for t in rules["antecedent"] for p in t} | set(rules["consequent"])
     unknown -= set(products)
