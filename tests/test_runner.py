@@ -478,3 +478,22 @@ def test_cli_list_wraps_long_help_texts_instead_of_cutting_them(tmp_path):
     assert not any("..." in line or "…" in line for line in table)
     words = " ".join(line.strip() for line in table)
     assert long_help.split()[-1] in words and words.count("wrapping") == 4
+
+
+def test_a_workbook_case_study_offers_a_list_parameter_to_the_command_line():
+    params = {p.name: p for p in runner.parameters("exhibition_retention", directory=WORKBOOK_CASE_STUDIES)}
+    assert params["compare_policies"].type_name == "list"
+    assert params["compare_policies"].default == ["none", "weakening", "all"]
+
+
+@pytest.mark.slow
+def test_cli_runs_a_case_study_with_a_list_parameter_and_stores_one_result_per_element(tmp_path):
+    out = tmp_path / "compare"
+    done = cli("run", "exhibition_retention", "--dir", str(WORKBOOK_CASE_STUDIES),
+               "-p", "compare_policies", "none,all", "--out", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    saved = json.loads((out / "results.json").read_text())
+    assert saved["compare_policies"] == "none,all"
+    assert {"net_revenue_none", "net_revenue_all"} <= set(saved) and "net_revenue_weakening" not in saved
+    # The default policy ("weakening") is the main run; "all" calls every exhibitor, so it costs more.
+    assert saved["net_revenue_all"] != saved["net_revenue_none"]
