@@ -63,21 +63,37 @@ def _questions(nb) -> list[str]:
 @lru_cache(maxsize=None)
 def _execute(path_str: str) -> tuple[dict, list[str]]:
     """Execute a generated notebook in a temporary copy of its folder; return (check results, code)."""
+    results, code, _, _ = _execute_full(path_str)
+    return results, code
+
+
+@lru_cache(maxsize=None)
+def _execute_full(path_str: str) -> tuple[dict, list[str], dict, dict]:
+    """As _execute, plus the answer variables' values (floats or text) and each check's printed feedback."""
     from crm_lessons._execution import execute
+    from crm_lessons.grading import answer_names
 
     path = Path(path_str)
     nb = nbformat.read(path, as_version=4)
     questions = _questions(nb)
+    names = sorted({n for ns in answer_names(path.parents[1]).values() for n in ns})
     code = [_src(c) for c in nb.cells if c.cell_type == "code"]
     probe = (
         "import json as _json\n"
-        "_res = {}\n"
+        "_res, _fb, _vals = {}, {}, {}\n"
         f"for _q in {questions!r}:\n"
         "    try:\n"
-        "        _res[_q] = bool(grader.check(_q).passed_all)\n"
+        "        _r = grader.check(_q)\n"
+        "        _res[_q], _fb[_q] = bool(_r.passed_all), repr(_r)\n"
         "    except Exception as _e:  # a check that cannot run has not passed\n"
-        "        _res[_q] = False\n"
-        f"print({RESULT_MARK!r} + _json.dumps(_res))\n"
+        "        _res[_q], _fb[_q] = False, f'check raised {_e!r}'\n"
+        f"for _n in {names!r}:\n"
+        "    _v = globals().get(_n)\n"
+        "    try:\n"
+        "        _vals[_n] = _v if isinstance(_v, str) else float(_v)\n"
+        "    except Exception:\n"
+        "        pass\n"
+        f"print({RESULT_MARK!r} + _json.dumps([_res, _fb, _vals]))\n"
     )
     nb.cells.append(nbformat.v4.new_code_cell(probe))
     tmp = Path(tempfile.mkdtemp(prefix="crm-exercise-"))
@@ -90,7 +106,8 @@ def _execute(path_str: str) -> tuple[dict, list[str]]:
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
     line = next((ln for ln in text.splitlines() if ln.startswith(RESULT_MARK)), None)
     assert line is not None, f"{path}: the results probe printed nothing; output was {text!r}"
-    return json.loads(line[len(RESULT_MARK):]), code
+    results, feedback, values = json.loads(line[len(RESULT_MARK):])
+    return results, code, feedback, values
 
 
 @lru_cache(maxsize=None)
@@ -194,3 +211,123 @@ def test_generated_versions_are_up_to_date_with_the_source(exercise):
         committed = [_src(c) for c in nb.cells if c.cell_type == "code"]
         assert committed == fresh[kind], (f"{exercise.name}/{kind} is out of date with the source: "
                                           "run `make exercises` (or tools/nbtools.py assign)")
+
+
+# ------------------------------------------------------------------ feedback that does not leak (issue 15)
+def _cases(nb) -> list[tuple[str, dict]]:
+    return [(q, c) for q, t in nb.metadata.get("otter", {}).get("tests", {}).items()
+            for c in t["suites"][0]["cases"]]
+
+
+def test_exact_value_checks_are_hidden_tests_kept_out_of_the_student_version(exercise):
+    student = nbformat.read(_generated(exercise, "student"), as_version=4)
+    instructor = nbformat.read(_generated(exercise, "instructor"), as_version=4)
+    assert not [q for q, c in _cases(student) if c["hidden"]], f"{exercise.name}: hidden tests in the student notebook"
+    hidden = {q for q, c in _cases(instructor) if c["hidden"]}
+    public = {q for q, c in _cases(instructor) if not c["hidden"]}
+    questions = set(_questions(instructor))
+    assert hidden == questions, f"{exercise.name}: questions without a hidden test: {sorted(questions - hidden)}"
+    assert public == questions, f"{exercise.name}: questions without a public check: {sorted(questions - public)}"
+
+
+def _number_pattern(text: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w.]){re.escape(text)}(?![\w]|\.\d)")
+
+
+def test_no_hidden_answer_appears_in_the_student_notebook(exercise):
+    """No hidden test line, and no numeric answer (as the instructor run computes it, rounded to 2-4
+    decimals when it has at least three significant digits), appears anywhere in the student JSON."""
+    raw = _generated(exercise, "student").read_text(encoding="utf-8")
+    text = json.dumps(json.loads(raw), ensure_ascii=False)  # one escaping, whatever the file's layout
+    instructor = nbformat.read(_generated(exercise, "instructor"), as_version=4)
+    leaked = []
+    for q, c in _cases(instructor):
+        if not c["hidden"]:
+            continue
+        for ln in c["code"].splitlines():
+            body = ln[4:].strip()
+            if body.startswith("assert") and json.dumps(body)[1:-1] in text:
+                leaked.append(f"{q}: {body}")
+    _, _, _, values = _execute_full(str(_generated(exercise, "instructor")))
+    for name, v in values.items():
+        if isinstance(v, str) or v != v or abs(v) < 1e-12:
+            continue
+        for d in (2, 3, 4):
+            s = f"{v:.{d}f}".rstrip("0").rstrip(".")
+            if len(s.lstrip("-0.").replace(".", "")) >= 3 and _number_pattern(s).search(text):
+                leaked.append(f"{name} = {s}")
+    assert not leaked, f"{exercise.name}: answers visible in the student notebook: {sorted(set(leaked))}"
+
+
+def test_a_failing_check_answers_in_at_most_two_lines(exercise):
+    _, _, feedback, _ = _execute_full(str(_generated(exercise, "student")))
+    long = {q: f for q, f in feedback.items() if len(f.strip().splitlines()) > 2 or "Traceback" in f}
+    assert feedback and not long, f"{exercise.name}: feedback longer than two lines: {long}"
+
+
+def _run_cases(nb, q: str, ns: dict) -> bool:
+    from crm_lessons.grading import _doctest_code
+
+    for _, c in [x for x in _cases(nb) if x[0] == q]:
+        try:
+            exec(_doctest_code(c["code"]), ns)
+        except Exception:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("set_name, question, answers", [
+    ("01_customer_value", "q4", {"rise": 0.458}),
+    ("01_customer_value", "q1", {"clv_q1": 107.14}),
+    ("07_loyalty_churn", "q4", {"gain_q4": 10.0, "breakeven_q4": 0.333}),
+    ("07_loyalty_churn", "q5", {"auc_q5": 0.851}),
+])
+def test_an_answer_rounded_to_the_stated_precision_passes(set_name, question, answers):
+    import numpy as np
+
+    from crm_lessons.grading import VARIANTS, variant_params
+
+    d = EXERCISES / set_name
+    nb = nbformat.read(_generated(d, "instructor"), as_version=4)
+    ns = {"np": np, **(variant_params(set_name, 0) if set_name in VARIANTS else {})}
+    assert _run_cases(nb, question, {**ns, **answers}), f"{set_name} {question}: {answers} is rejected"
+    wrong = {k: v * 1.01 + 0.01 for k, v in answers.items()}
+    assert not _run_cases(nb, question, {**ns, **wrong}), f"{set_name} {question}: a wrong answer passes"
+
+
+# ------------------------------------------------------------------ multiple choice done right (issue 15)
+_OPT = re.compile(r'^- (?:`"([a-eA-E])"`:?|\(([a-e])\)|([A-E]):|([a-e])\.|([A-E])\.)\s')
+
+
+def _multiple_choice() -> list[tuple[str, str, str, dict[str, str]]]:
+    """(set, variable, key, {letter: option text}) for every question listing its options one per line."""
+    out = []
+    for d in DIRS:
+        cells = nbformat.read(d / f"{d.name}.ipynb", as_version=4).cells
+        for k, c in enumerate(cells):
+            m = c.cell_type == "code" and re.search(r'^(\w+)\s*=\s*"([a-eA-E])"\s*#\s*SOLUTION', _src(c), re.M)
+            if not m:
+                continue
+            opts, cur = {}, None
+            for ln in _src(cells[k - 2]).split("\n"):
+                mm = _OPT.match(ln)
+                if mm:
+                    cur = next(g for g in mm.groups() if g)
+                    opts[cur] = ln[mm.end():]
+                elif cur and ln.startswith("  "):
+                    opts[cur] += " " + ln.strip()
+                else:
+                    cur = None
+            if len(opts) >= 3:
+                out.append((d.name, m.group(1), m.group(2), opts))
+    return out
+
+
+def test_multiple_choice_keys_are_balanced_and_the_right_option_is_not_usually_the_longest():
+    mc = _multiple_choice()
+    assert len(mc) >= 8, f"expected the sets' one-option-per-line questions, found {len(mc)}"
+    keys = [key.lower() for _, _, key, _ in mc]
+    letter, n = max(((k, keys.count(k)) for k in set(keys)), key=lambda x: x[1])
+    assert n / len(keys) <= 0.4, f"key {letter!r} is the answer in {n} of {len(keys)} questions"
+    longest = [f"{s} {v}" for s, v, key, opts in mc if len(opts[key]) == max(map(len, opts.values()))]
+    assert len(longest) <= len(mc) / 2, f"the right option is the longest in {len(longest)} of {len(mc)}: {longest}"

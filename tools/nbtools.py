@@ -181,6 +181,10 @@ def assign(dirs: list[Path]) -> int:
                 dest.mkdir(exist_ok=True)
                 shutil.copy(Path(tmp) / sub / src.name, dest / src.name)
                 strip([dest / src.name])
+            tests = json.loads((d / "student" / src.name).read_text(encoding="utf-8"))["metadata"].get("otter", {})
+            if any(c.get("hidden") for t in tests.get("tests", {}).values() for s in t["suites"] for c in s["cases"]):
+                print(f"{d.name}: the student version holds hidden tests; do not release it")
+                return 1
         print(f"{d.relative_to(ROOT)}: student/ and instructor/ written")
     return 0
 
