@@ -22,6 +22,7 @@ import pandas as pd
 
 from ._validate import (CRMInputError, require_columns, require_frame, require_no_missing,
                         require_non_negative, require_number, require_positive_int)
+from ._validate import require_unique_key  # bad-input checks (issue 17)
 from ._validate import require_numeric, require_min_rows  # bad-input checks (issue 17)
 
 __all__ = ["SUMMARY_SQL", "summary_sql", "summary_pandas", "summary_duckdb", "summary_duckdb_to_parquet",
@@ -127,7 +128,17 @@ def holdout_frame(rows: pd.DataFrame, *, cal_day: int, end_day: int, time_unit: 
 
     from ._validate import require_choice
 
-    require_choice(time_unit, "time_unit", list(TIME_UNITS), where="holdout_frame")
+    where = "holdout_frame"
+    require_choice(time_unit, "time_unit", list(TIME_UNITS), where=where)
+    cols = ["frequency_cal", "recency_cal_days", "age_cal_days", "repeat_revenue_cal", "frequency_holdout",
+            "revenue_holdout"]
+    require_frame(rows, where=where)
+    require_columns(rows, ["customer_id", *cols], where=where)
+    require_no_missing(rows, ["customer_id", *cols], where=where)
+    require_non_negative(rows, cols, where=where)
+    require_unique_key(rows, "customer_id", where=where, what="customer")
+    cal_day = require_positive_int(cal_day, "cal_day", where=where, minimum=-10**9)
+    end_day = require_positive_int(end_day, "end_day", where=where, minimum=cal_day + 1)
     u = TIME_UNITS[time_unit]
     r = rows.sort_values("customer_id")
     x = r["frequency_cal"].to_numpy(np.float64)
