@@ -159,8 +159,6 @@ ACCEPTS_ANY_FRAME = {
 #: Helpers of modules owned by other sessions that fail a check here, with the exact fix needed. The
 #: tests skip these names (and only these), so any NEW helper that skips the checks still fails.
 KNOWN_GAPS = {
-    "bank.design_matrix": "text numbers in 'age' reach a comparison: call require_numeric(calls, [numeric "
-                          "columns], where=...) before binning",
     "experience.customer_tiers": "text numbers in 'orders'/'order_value': require_numeric(journeys, [...])",
     "experience.journey_funnel": "text numbers in 'orders': require_numeric(journeys, ['orders'], where=...)",
     "experience.invoice_table": "time-zone-aware 'invoice_date' passes silently: call "
