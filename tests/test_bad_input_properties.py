@@ -159,18 +159,10 @@ ACCEPTS_ANY_FRAME = {
 #: Helpers of modules owned by other sessions that fail a check here, with the exact fix needed. The
 #: tests skip these names (and only these), so any NEW helper that skips the checks still fails.
 KNOWN_GAPS = {
-    "experience.customer_tiers": "text numbers in 'orders'/'order_value': require_numeric(journeys, [...])",
-    "experience.journey_funnel": "text numbers in 'orders': require_numeric(journeys, ['orders'], where=...)",
-    "experience.invoice_table": "time-zone-aware 'invoice_date' passes silently: call "
-                                "require_datetime(lines, ['invoice_date'], where=...) (it rejects tz-aware)",
-    "experience.product_lines": "time-zone-aware 'invoice_date' passes silently: require_datetime(lines, "
-                                "['invoice_date'], where=...)",
     "foundations.telco_delivered_value": "a missing value in a service column crashes str.join: "
                                          "require_no_missing(telco, services, where=...)",
     "foundations.three_views": "text numbers in 'monthly_charges'/'churn': require_numeric(telco, "
                                "['monthly_charges'], ...) and require_binary(telco, ['churn'], ...)",
-    "trade.loss_of_top": "text numbers in 'revenue (GBP)': require_numeric(customers, ['revenue (GBP)'], ...)",
-    "trade.repeat_by_size": "text numbers in 'revenue (GBP)'/'orders': require_numeric(customers, [...], ...)",
 }
 
 

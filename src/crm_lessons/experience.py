@@ -31,7 +31,9 @@ from ._validate import (
     CRMInputError,
     require_columns,
     require_frame,
+    require_naive_datetimes,
     require_number,
+    require_numeric,
     require_positive_int,
     require_probability,
 )
@@ -92,6 +94,7 @@ def _check_lines(lines, where: str) -> pd.DataFrame:
         raise CRMInputError(f"{where}: column 'invoice_date' must hold datetimes, got dtype "
                             f"{lines['invoice_date'].dtype}. Convert it with pd.to_datetime(df['invoice_date']) "
                             "or load the data with crm_lessons.datasets.load('online_retail').")
+    require_naive_datetimes(lines, ["invoice_date"], where=where)
     for c in ("quantity", "unit_price"):
         if not pd.api.types.is_numeric_dtype(lines[c]) or pd.api.types.is_bool_dtype(lines[c]):
             raise CRMInputError(f"{where}: column {c!r} must be numeric, got dtype {lines[c].dtype}. "
@@ -206,7 +209,7 @@ def journey_funnel(journeys: pd.DataFrame, *, max_orders: int = 6) -> pd.DataFra
     """
     where = "journey_funnel"
     require_frame(journeys, where=where)
-    require_columns(journeys, ["orders"], where=where)
+    require_numeric(journeys, ["orders"], where=where)
     max_orders = require_positive_int(max_orders, "max_orders", where=where, minimum=2)
     n = np.array([(journeys["orders"] >= k).sum() for k in range(1, max_orders + 1)], dtype="int64")
     if n[0] == 0:
@@ -611,7 +614,7 @@ def customer_tiers(journeys: pd.DataFrame, *, top_share: float = 0.2) -> pd.Data
     """
     where = "customer_tiers"
     require_frame(journeys, where=where)
-    require_columns(journeys, ["orders", "order_value"], where=where)
+    require_numeric(journeys, ["orders", "order_value"], where=where)
     top = require_probability(top_share, "top_share", where=where, allow_zero=False)
     out = journeys[journeys["orders"] > 0].copy()
     cut = out["order_value"].quantile(1 - top)

@@ -30,6 +30,7 @@ from ._validate import (
     require_columns,
     require_frame,
     require_number,
+    require_numeric,
     require_positive_int,
 )
 
@@ -192,7 +193,7 @@ def repeat_by_size(customers: pd.DataFrame, *, cuts: Sequence[float] = (0.1, 0.5
     """
     where = "repeat_by_size"
     df = require_frame(customers, where=where)
-    require_columns(df, [revenue_col, orders_col], where=where)
+    require_numeric(df, [revenue_col, orders_col], where=where)
     cuts = [require_number(c, "cut", where=where, low=0, high=1, low_inclusive=False, high_inclusive=False)
             for c in cuts]
     if any(b <= a for a, b in zip(cuts, cuts[1:])):
@@ -229,7 +230,7 @@ def loss_of_top(customers: pd.DataFrame, ks: Sequence[int] = (1, 3, 5, 10), *,
     """
     where = "loss_of_top"
     df = require_frame(customers, where=where)
-    require_columns(df, [revenue_col], where=where)
+    require_numeric(df, [revenue_col], where=where)
     x = np.sort(df[revenue_col].to_numpy(dtype=float))[::-1]
     median = float(np.median(x))
     rows = []
