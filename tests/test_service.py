@@ -276,3 +276,13 @@ def test_remaining_service_helpers_reject_bad_input():
         service.erlang_table(10, [8, 9, 10])
     with pytest.raises(CRMInputError, match="missing value"):
         service.evaluate_staffing(pd.DataFrame({"calls": [1.0, np.nan]}), 5)
+
+
+def test_staffing_weekday_error_echoes_the_value_exactly_as_typed():
+    from crm_lessons._validate import CRMInputError
+    from crm_lessons.service import check_staffing_parameters
+
+    with pytest.raises(CRMInputError, match=r"got 'SATurday'\.") as err:
+        check_staffing_parameters(service_level_target=0.8, answer_time_seconds=20, handling_time_seconds=300,
+                                  shrinkage=0.3, deflection_share=0.1, weekday="SATurday", hourly_cost=25)
+    assert "'Monday'" in str(err.value) and "Saturday" not in str(err.value)

@@ -741,6 +741,8 @@ def check_staffing_parameters(*, service_level_target: float, answer_time_second
     if not isinstance(weekday, str):
         raise CRMInputError(f"{where}: weekday must be a day name such as 'Monday', got {weekday!r}.")
     day = weekday.strip().capitalize()
-    require_choice(day, "weekday", list(weekdays), where=where)
+    if day not in list(weekdays):  # the message echoes the value exactly as given
+        raise CRMInputError(f"{where}: weekday must be one of {', '.join(map(repr, weekdays))} (any case), "
+                            f"got {weekday!r}.")
     out["weekday"] = day
     return out
