@@ -159,10 +159,6 @@ ACCEPTS_ANY_FRAME = {
 #: Helpers of modules owned by other sessions that fail a check here, with the exact fix needed. The
 #: tests skip these names (and only these), so any NEW helper that skips the checks still fails.
 KNOWN_GAPS = {
-    "foundations.telco_delivered_value": "a missing value in a service column crashes str.join: "
-                                         "require_no_missing(telco, services, where=...)",
-    "foundations.three_views": "text numbers in 'monthly_charges'/'churn': require_numeric(telco, "
-                               "['monthly_charges'], ...) and require_binary(telco, ['churn'], ...)",
 }
 
 

@@ -34,6 +34,7 @@ import pandas as pd
 
 from ._validate import (
     CRMInputError,
+    require_binary,
     require_columns,
     require_frame,
     require_no_missing,
@@ -332,6 +333,7 @@ def telco_delivered_value(telco: pd.DataFrame, *, assumptions: Mapping[str, floa
             "streaming_movies", "paperless_billing", "payment_method", "monthly_charges"]
     require_frame(telco, where=where)
     require_columns(telco, need, where=where)
+    require_no_missing(telco, need, where=where)
     require_numeric(telco, ["monthly_charges"], where=where)
     t = telco
     yes = {c: t[c].astype(str).eq("Yes") for c in ["multiple_lines", "online_security", "online_backup",
@@ -372,6 +374,8 @@ def three_views(telco: pd.DataFrame) -> dict[str, pd.DataFrame]:
     require_frame(telco, where=where)
     require_columns(telco, ["internet_service", "senior_citizen", "dependents", "monthly_charges",
                             "churn"], where=where)
+    require_numeric(telco, ["monthly_charges"], where=where)
+    require_binary(telco, ["churn"], where=where)
     t = telco.assign(revenue=telco["monthly_charges"].astype(float), churned=telco["churn"].astype(float))
     total = t["revenue"].sum()
 
