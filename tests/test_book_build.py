@@ -96,3 +96,21 @@ def test_the_kernel_is_asked_to_stop_without_an_interrupt_first():
     km = asyncio.run(run())
     assert Recording.signals == []
     assert not Path(getattr(km, "_ipc_dir", "/nonexistent-dir")).exists()
+
+
+def test_the_book_publishes_student_exercises_blank_without_check_feedback(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("book_tool", ROOT / "tools" / "book.py")
+    book = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        spec.loader.exec_module(book)
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    student = ROOT / "exercises" / "01_customer_value" / "student" / "01_customer_value.ipynb"
+    rel, secs, status = book._run((student, tmp_path))
+    assert status == "ok" and secs == 0.0  # not executed
+    published = nbformat.read(tmp_path / rel, as_version=4)
+    code = [c for c in published.cells if c.cell_type == "code"]
+    assert code and all(not c.outputs and c.execution_count is None for c in code)
