@@ -157,18 +157,21 @@ def _stable_sort(key: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """``key`` sorted and the stable order that sorts it (None when already sorted).
 
     Same result as ``np.argsort(key, kind="stable")``, about 10x faster on a time-ordered log of
-    millions of rows: when ``key * n + row`` fits in int64, a plain (SIMD) value sort of that number
-    carries the row position along, so equal keys keep their row order without a stable argsort.
+    millions of rows: when ``key`` shifted left by the bits of the row number, plus the row number, fits
+    in int64, a plain (SIMD) value sort of that number carries the row position along, so equal keys keep
+    their row order without a stable argsort.
     """
     if len(key) < 2 or bool(np.all(key[1:] >= key[:-1])):
         return key, None
     n = len(key)
-    if int(key.max()) < (2**62) // n:
-        packed = key * n
-        packed += np.arange(n, dtype=np.int64)
+    bits = (n - 1).bit_length()
+    if int(key.max()) < (1 << (62 - bits)):
+        packed = key << bits
+        packed |= np.arange(n, dtype=np.int64)
         packed.sort()
-        sorted_key, order = np.divmod(packed, n)
-        return sorted_key, order
+        order = packed & ((1 << bits) - 1)
+        packed >>= bits
+        return packed, order
     order = np.argsort(key, kind="stable")
     return key[order], order
 
