@@ -169,8 +169,11 @@ def test_personalised_offer_beats_generic_on_held_out_coil_customers(coil):
     ev = cz.evaluate_offers(train, test, seed=0).set_index("method")
     assert ev.loc["personalised (rules)", "hit_rate"] > ev.loc["generic (most popular)", "hit_rate"]
     assert ev.loc["generic (most popular)", "hit_rate"] > 3 * ev.loc["random product not owned", "hit_rate"]
-    offers = ev.attrs["offers"]
-    assert ev.loc["personalised (rules)", "hits"] == (offers["offer"] == offers["hidden"]).sum()
+    rules = cz.mine_rules(train, min_support=0.005, min_confidence=0.05)  # evaluate_offers' defaults
+    assert ev.attrs["n_rules"] == len(rules)
+    visible, hidden = cz.hide_one_product(test, seed=0)
+    offers = cz.cross_sell_offers(visible, rules, popularity=train.mean())
+    assert ev.loc["personalised (rules)", "hits"] == (offers["offer"] == hidden).sum()
 
 
 def test_evaluate_offers_needs_matching_columns(baskets):
@@ -266,3 +269,10 @@ def test_offer_helpers_do_not_mutate_and_reject_non_bool_baskets(baskets):
     lc0 = lc.copy()
     cz.switching_cost(lc)
     pd.testing.assert_frame_equal(lc, lc0)
+
+
+def test_evaluate_offers_result_converts_types_without_frames_in_attrs(baskets):
+    train, test = baskets.iloc[: len(baskets) // 2], baskets.iloc[len(baskets) // 2:]
+    ev = cz.evaluate_offers(train, test, seed=0)
+    assert not any(isinstance(v, pd.DataFrame) for v in ev.attrs.values())
+    assert ev.astype({"customers": "int64"})["customers"].dtype == "int64"  # raised in pandas 3 before

@@ -363,8 +363,10 @@ def evaluate_offers(train: pd.DataFrame, test: pd.DataFrame, *, seed: int = 0, m
     Returns
     -------
     DataFrame
-        One row per method: ``method``, ``customers``, ``hits``, ``hit_rate``, ``lift_vs_generic``;
-        ``attrs["offers"]`` holds the per-customer offers and ``attrs["rules"]`` the mined rules.
+        One row per method: ``method``, ``customers``, ``hits`` (the random line's is an expected count),
+        ``hit_rate``, ``lift_vs_generic``; ``attrs["n_rules"]`` is the number of mined rules. (Frames are
+        not kept in ``attrs``: pandas compares attrs when it copies a frame. Call :func:`mine_rules` and
+        :func:`cross_sell_offers` for the rules and the per-customer offers.)
     """
     where = "evaluate_offers"
     _check_baskets(train, where)
@@ -389,9 +391,7 @@ def evaluate_offers(train: pd.DataFrame, test: pd.DataFrame, *, seed: int = 0, m
         "hit_rate": [hit_p.mean(), hit_g.mean(), rand],
     })
     out["lift_vs_generic"] = out["hit_rate"] / out.loc[1, "hit_rate"]
-    offers = pers.assign(generic=gen, hidden=hidden)
-    out.attrs["offers"] = offers
-    out.attrs["rules"] = rules
+    out.attrs["n_rules"] = int(len(rules))
     return out
 
 

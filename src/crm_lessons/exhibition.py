@@ -1399,7 +1399,8 @@ _STRATEGY = {
     "trust": ("loyalty strategy", "忠诚策略",
               "right targets, satisfying experience, incentives, help them profit, emotional ties"),
     "weakening": ("maintenance strategy", "维护策略",
-                  "follow up, handle complaints, add value (matchmaking, innovation) before the tolerance point"),
+                  "keep old customers so the advantage lasts; find exactly where profitable customers come from "
+                  "(course material M5)"),
     "dissolution": ("acquisition strategy", "获取策略", "win back: invite with evidence of new visitors and value"),
 }
 

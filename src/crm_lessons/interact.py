@@ -249,7 +249,8 @@ DESIGN_STEPS = pd.DataFrame({
     "zh": ["选择目标客户", "确定互动目标", "设计互动内容", "确定互动预算", "选择互动渠道和频率"],
     "question": [
         "Whom do we talk to, and why them?",
-        "What should change, by how much, by when? (specific, measurable, achievable, relevant, time-bound)",
+        "What should change, by how much, by when? (M2: specific, achievable with own resources, time-limited, "
+        "mutually consistent; see interaction_design.GOAL_REQUIREMENTS)",
         "Theme, structure (most important first or last? explicit conclusion?), form per channel",
         "Share of sales, competitor parity, or objective and task?",
         "Which channel does the customer prefer, what mix, how often and when?",
@@ -357,6 +358,10 @@ def reactivation_baseline(transactions: pd.DataFrame, *, as_of: str | pd.Timesta
 @dataclass(frozen=True)
 class SmartGoal:
     """Step 2: a campaign goal that is specific, measurable, achievable, relevant and time-bound.
+
+    SMART is Doran's (1981) checklist, not the course material's: M2 asks that a goal be specific,
+    achievable with the firm's own resources, time-limited and consistent with the firm's other goals
+    (see ``interaction_design.GOAL_REQUIREMENTS`` and ``interaction_design.check_goal_set``).
 
     Parameters
     ----------

@@ -534,7 +534,8 @@ CHURN_PREVENTION = pd.DataFrame(
 SATISFACTION_CLAIMS = pd.DataFrame(
     [
         ("Even fully satisfied customers may still leave (the material quotes 40%).",
-         "No data set here measures satisfaction, so the share cannot be checked.",
+         "No real data set here links satisfaction to later behaviour; the simulated fair (chapter 7) does, "
+         "by construction of its generator.",
          "A satisfaction survey linked to each customer's later churn."),
         ("Winning a new customer takes about twice the effort of keeping one.",
          "No acquisition or retention costs are recorded.",
