@@ -20,6 +20,7 @@ help:
 	@echo "make exercises  rebuild student/ and instructor/ exercise notebooks with otter assign"
 	@echo "make fonts      install a CJK font for Chinese chart labels (Debian/Ubuntu, needs root or sudo)"
 	@echo "make test-cjk   make fonts, then the tests of Chinese labels (skipped by make test without a font)"
+	@echo "make test-deep  the property-based bad-input tests with 20x more generated examples"
 	@echo "make benchmark  print timings (import, every notebook)"
 	@echo "make fresh-check  install from scratch in a temporary venv (no caches) and run every test"
 
@@ -94,6 +95,10 @@ CJK_TESTS := tests/test_chinese_labels.py tests/test_customize.py tests/test_int
 test-cjk: fonts $(VENV)/.installed
 	@fc-list :lang=zh | grep -q . || { echo "no CJK font installed: see make fonts"; exit 1; }
 	$(PY) -m pytest -rs -n $(JOBS) -p no:cacheprovider $(CJK_TESTS)
+
+# Property-based bad-input tests with 20x more Hypothesis examples (about 10-15 minutes).
+test-deep: $(VENV)/.installed
+	CRM_HYPOTHESIS_PROFILE=deep $(PY) -m pytest -p no:cacheprovider -q tests/test_bad_input_properties.py
 
 benchmark: $(VENV)/.installed
 	$(PY) benchmarks/run_all.py
