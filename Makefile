@@ -67,7 +67,7 @@ book: $(VENV)/.installed-book vendor
 # The customer-summary SQL under Spark's local mode, checked against DuckDB (needs Java 17+).
 test-spark: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[dev,spark]"
-	$(PY) -m pytest -p no:cacheprovider -m spark tests/test_spark.py
+	$(PY) -m pytest -p no:cacheprovider -m spark tests/test_spark.py tests/test_summary_scale.py
 
 # NB=notebooks/01_customer_value.ipynb builds one deck.
 slides: $(VENV)/.installed vendor
