@@ -16,6 +16,7 @@ from crm_lessons import plotting
 from crm_lessons._validate import CRMInputError, CRMTypeError
 from crm_lessons.datasets import load, make_transactions
 from crm_lessons.summary import calibration_holdout_summary, customer_summary
+from _bgnbd_sim import bgnbd_histories
 
 BG_PUBLISHED = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 PN_PUBLISHED = {"r": 0.55, "alpha": 10.58, "s": 0.61, "beta": 11.67}
@@ -165,21 +166,7 @@ def _simulate_bgnbd_summary(n, r, alpha, a, b, T, seed):
     rng = np.random.default_rng(seed)
     lam = rng.gamma(r, 1 / alpha, n)
     p = rng.beta(a, b, n)
-    x = np.zeros(n)
-    tx = np.zeros(n)
-    t = np.zeros(n)
-    alive = np.ones(n, dtype=bool)
-    while alive.any():
-        idx = np.flatnonzero(alive)
-        t_next = t[idx] + rng.exponential(1 / lam[idx])
-        ok = t_next <= T[idx]
-        buy = idx[ok]
-        x[buy] += 1
-        tx[buy] = t_next[ok]
-        t[buy] = t_next[ok]
-        alive[idx[~ok]] = False
-        alive[buy[rng.random(len(buy)) < p[buy]]] = False   # dropout after a repeat purchase
-    return pd.DataFrame({"frequency": x, "recency": tx, "T": T})
+    return bgnbd_histories(lam, p, T, rng)
 
 
 def test_bgnbd_recovers_the_truth_from_an_independent_simulation():

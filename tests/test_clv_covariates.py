@@ -11,6 +11,7 @@ from crm_lessons import clv as C
 from crm_lessons._validate import CRMInputError
 from crm_lessons.datasets import load
 from crm_lessons.summary import customer_summary
+from _bgnbd_sim import bgnbd_histories
 
 
 def _simulate(n, seed):
@@ -22,19 +23,7 @@ def _simulate(n, seed):
     alpha, a, b = 4 * np.exp(-0.7 * zc), 0.8 * np.exp(-0.5 * zc), 2.5 * np.exp(0.3 * zc)
     lam, p = rng.gamma(0.3, 1 / alpha), rng.beta(a, b)
     T = rng.uniform(26, 52, n)
-    x, tx, t = np.zeros(n), np.zeros(n), np.zeros(n)
-    alive = np.ones(n, dtype=bool)
-    while alive.any():
-        idx = np.flatnonzero(alive)
-        nxt = t[idx] + rng.exponential(1 / lam[idx])
-        ok = nxt <= T[idx]
-        buy = idx[ok]
-        x[buy] += 1
-        tx[buy] = nxt[ok]
-        t[buy] = nxt[ok]
-        alive[idx[~ok]] = False
-        alive[buy[rng.random(len(buy)) < p[buy]]] = False
-    return pd.DataFrame({"frequency": x, "recency": tx, "T": T, "z": zc})
+    return bgnbd_histories(lam, p, T, rng).assign(z=zc)
 
 
 def test_covariate_model_recovers_the_simulated_coefficients():

@@ -15,6 +15,7 @@ from crm_lessons import clv as C
 from crm_lessons._validate import CRMInputError
 from crm_lessons.datasets import load
 from crm_lessons.summary import customer_summary
+from _bgnbd_sim import bgnbd_histories
 
 TRUTH = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}   # Fader, Hardie & Lee (2005) CDNOW estimates
 HISTORY = (2.0, 20.0, 38.0)                                     # x, t_x, T of one customer
@@ -24,19 +25,7 @@ def _simulate(n, r, alpha, a, b, T, rng):
     """Continuous-time BG/NBD histories (frequency, recency, T): dropout after each repeat purchase."""
     lam = rng.gamma(r, 1 / alpha, n)
     p = rng.beta(a, b, n)
-    x, tx, t = np.zeros(n), np.zeros(n), np.zeros(n)
-    alive = np.ones(n, dtype=bool)
-    while alive.any():
-        idx = np.flatnonzero(alive)
-        t_next = t[idx] + rng.exponential(1 / lam[idx])
-        ok = t_next <= T[idx]
-        buy = idx[ok]
-        x[buy] += 1
-        tx[buy] = t_next[ok]
-        t[buy] = t_next[ok]
-        alive[idx[~ok]] = False
-        alive[buy[rng.random(len(buy)) < p[buy]]] = False
-    return pd.DataFrame({"frequency": x, "recency": tx, "T": T})
+    return bgnbd_histories(lam, p, T, rng)
 
 
 def _truths():
