@@ -352,8 +352,12 @@ def test_faq_search_rejects_bad_input():
     pd.testing.assert_frame_equal(faq, it.FAQ)
 
 
-def test_psychology_stages_in_course_order():
+def test_psychology_stages_in_course_order_with_the_materials_responses():
+    from crm_lessons.psychology import SALES_STAGES
+
     assert it.PSYCHOLOGY_STAGES["zh"].tolist() == ["排斥期", "接受期", "反复期", "认同期"]
+    # one source: chapter 4 shows course material M5's responses, not a version of the workbook's own
+    assert it.PSYCHOLOGY_STAGES["response"].tolist() == SALES_STAGES["the material's response (M5, paraphrased)"].tolist()
 
 
 # ---------------------------------------------------------------- charts

@@ -100,7 +100,9 @@ def wilson_interval(successes: Any, trials: Any, *, z: float = 1.96) -> tuple[np
     k = np.asarray(successes, dtype=float)
     n = np.asarray(trials, dtype=float)
     if np.any(n <= 0) or np.any(k < 0) or np.any(k > n):
-        raise CRMInputError("wilson_interval: need 0 <= successes <= trials and trials > 0.")
+        raise CRMInputError(f"wilson_interval: need 0 <= successes <= trials and trials > 0, got successes="
+                            f"{k.tolist()} and trials={n.tolist()}. Pass counts of successes and of trials "
+                            "(e.g. deposits and calls per group), not rates.")
     p = k / n
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)

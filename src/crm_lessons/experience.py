@@ -270,7 +270,9 @@ def care_consistency(rates: pd.DataFrame) -> pd.DataFrame:
         raise CRMInputError(f"{where}: consistency needs at least 2 groups, got {len(rates)}.")
     n, x = rates["invoices"].to_numpy(float), rates["cancellations"].to_numpy(float)
     if (x > n).any() or (x < 0).any():
-        raise CRMInputError(f"{where}: 'cancellations' must lie between 0 and 'invoices' in every row.")
+        bad = rates.index[(x > n) | (x < 0)].tolist()
+        raise CRMInputError(f"{where}: 'cancellations' must lie between 0 and 'invoices' in every row; rows "
+                            f"{bad[:5]} do not. Pass the table cancellation_rates() returns, unchanged.")
     pooled = x.sum() / n.sum()
     r = x / n
     sd = np.sqrt(np.sum(n * (r - pooled) ** 2) / n.sum())
@@ -342,7 +344,9 @@ def bad_experience_effect(frame: pd.DataFrame, *, controls: Sequence[str] = BAD_
     t = frame[treatment].astype(bool)
     y = frame[outcome].astype(bool)
     if t.all() or not t.any():
-        raise CRMInputError(f"{where}: {treatment!r} must have both True and False customers.")
+        raise CRMInputError(f"{where}: {treatment!r} must have both True and False customers (got only "
+                            f"{bool(t.iloc[0])}); compare groups only on data that holds both, e.g. a longer "
+                            "period or all countries.")
     p1, p0 = y[t].mean(), y[~t].mean()
     se = np.sqrt(p1 * (1 - p1) / t.sum() + p0 * (1 - p0) / (~t).sum())
     d = frame.assign(**{treatment: t.astype(int), outcome: y.astype(int)})
@@ -380,7 +384,9 @@ def bad_experience_outcomes(frame: pd.DataFrame, *, controls: Sequence[str] = BA
     require_columns(frame, [treatment, "ordered_after", "orders_after", "days_to_next_order"], where=where)
     t = frame[treatment].astype(bool)
     if t.all() or not t.any():
-        raise CRMInputError(f"{where}: {treatment!r} must have both True and False customers.")
+        raise CRMInputError(f"{where}: {treatment!r} must have both True and False customers (got only "
+                            f"{bool(t.iloc[0])}); compare groups only on data that holds both, e.g. a longer "
+                            "period or all countries.")
     d = frame.assign(**{treatment: t.astype(int), "ordered_after": frame["ordered_after"].astype(int)})
     rhs = treatment + "".join(f" + {c}" for c in controls)
     back = d[d["days_to_next_order"] > 0]
@@ -510,7 +516,8 @@ def _check_steps(steps, where):
     if np.isnan(s).any() or (s < 0).any() or (s > 1).any():
         raise CRMInputError(f"{where}: every 'solve_share' must lie in [0, 1], got {s.tolist()}.")
     if (steps["cost_per_question"].to_numpy(float) < 0).any():
-        raise CRMInputError(f"{where}: 'cost_per_question' must be 0 or more.")
+        raise CRMInputError(f"{where}: 'cost_per_question' must be 0 or more, got "
+                            f"{steps['cost_per_question'].tolist()}; give each step's cost per question handled.")
     return steps
 
 

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .psychology import SALES_STAGES as _SALES_STAGES
+
 from ._validate import (
     CRMInputError,
     require_choice,
@@ -1225,17 +1227,8 @@ class FAQSearch:
 PSYCHOLOGY_STAGES = pd.DataFrame({
     "stage": ["rejection", "acceptance", "wavering", "identification"],
     "zh": ["排斥期", "接受期", "反复期", "认同期"],
-    "signs": [
-        "The customer resists contact and doubts the offer.",
-        "The customer starts to listen, asks questions, compares.",
-        "The customer hesitates, is tempted by competitors, may go back to not buying.",
-        "The customer identifies with the firm and its offer and buys again.",
-    ],
-    "response": [
-        "Do not push; give useful information and earn trust; find the need.",
-        "Answer questions precisely; show evidence, cases and references.",
-        "Remove the remaining risk: guarantees, trials, reminders of value; stay in contact.",
-        "Keep the promise; thank, reward and invite them to recommend (advocates).",
-    ],
+    "response": _SALES_STAGES["the material's response (M5, paraphrased)"].tolist(),
+    "concession": _SALES_STAGES["concession"].tolist(),
 })
-"""The four psychology stages of a customer in a sale (客户心理阶段), with a response for each."""
+"""The four psychology stages of a customer in a sale (客户心理阶段) with course material M5's response to
+each: a short view of :data:`crm_lessons.psychology.SALES_STAGES`, the one source of these responses."""

@@ -94,7 +94,8 @@ def export_customers(lines: pd.DataFrame, *, home_country: str | None = "United 
                                 "pass the seller's own country exactly as spelt there, or None to keep all.")
         df = df[df["country"].astype(str) != home_country]
     if df.empty:
-        raise CRMInputError(f"{where}: no lines with a customer id outside {home_country!r}.")
+        raise CRMInputError(f"{where}: no lines with a customer id outside {home_country!r}; check the "
+                            "'country' and 'customer_id' columns, or pass home_country=None to keep every country.")
     cancel = df["invoice"].astype(str).str.startswith("C")
     df = df.assign(revenue=df["quantity"] * df["unit_price"], order=df["invoice"].where(~cancel),
                    month=df["invoice_date"].dt.to_period("M").where(~cancel))
