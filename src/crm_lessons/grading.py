@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 __all__ = ["short_feedback", "student_seed", "variant_params", "param_cell_source", "release", "grade",
-           "read_roster", "VARIANTS", "PARAM_MARK", "GradingError"]
+           "read_roster", "mc_key", "shuffle_options", "option_blocks", "Draw", "VARIANTS", "PARAM_MARK",
+           "GradingError"]
 
 PARAM_MARK = "# Your numbers"
 EXERCISES = Path(__file__).resolve().parents[2] / "exercises"
@@ -73,42 +74,145 @@ def student_seed(student: str, set_name: str) -> int:
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
-def _params_01(rng) -> dict[str, Any]:
-    r4 = round(float(rng.uniform(0.45, 0.75)), 2)
-    return {
-        "m1": int(rng.integers(30, 91)), "r1": round(float(rng.uniform(0.55, 0.85)), 2),
-        "i1": float(rng.choice([0.08, 0.10, 0.12])),
-        "revenue2": [int(x) for x in rng.integers(10, 320, size=10)],
-        "m4": int(rng.integers(20, 81)), "r4_from": r4, "r4_to": round(r4 + 0.1, 2),
-        "i4": float(rng.choice([0.08, 0.10, 0.12])),
-        "influence5": round(float(rng.uniform(0.05, 0.30)), 2), "reach5": int(rng.integers(5, 21)),
-        "spend5": int(rng.integers(40, 151)),
-        "m6": int(rng.integers(60, 151)), "r6": round(float(rng.uniform(0.6, 0.9)), 2),
-        "i6": float(rng.choice([0.08, 0.10, 0.12])),
-    }
+class Draw:
+    """Draws one student's numbers; with no generator (variant 0) every call returns its default.
 
+    A set's variant is one function ``f(d: Draw) -> dict`` whose calls name the default (the numbers of the
+    committed student notebook) beside the range drawn from, so the defaults and the draws cannot drift apart.
+    """
 
-_DEFAULTS_01 = {"m1": 50, "r1": 0.75, "i1": 0.10, "revenue2": [120, 45, 30, 300, 15, 60, 25, 80, 10, 15],
-                "m4": 40, "r4_from": 0.6, "r4_to": 0.7, "i4": 0.10,
-                "influence5": 0.15, "reach5": 12, "spend5": 80, "m6": 100, "r6": 0.8, "i6": 0.10}
+    def __init__(self, rng=None):
+        self.rng = rng
+
+    def int(self, default: int, lo: int, hi: int) -> int:
+        """A whole number in ``[lo, hi]``."""
+        return default if self.rng is None else int(self.rng.integers(lo, hi + 1))
+
+    def real(self, default: float, lo: float, hi: float, digits: int = 2) -> float:
+        """A number in ``[lo, hi]`` rounded to ``digits`` decimals."""
+        return default if self.rng is None else round(float(self.rng.uniform(lo, hi)), digits)
+
+    def choice(self, default, options: list):
+        """One of ``options``."""
+        return default if self.rng is None else options[int(self.rng.integers(len(options)))]
+
+    def ints(self, default: list, lo: int, hi: int, *, distinct: bool = False) -> list[int]:
+        """As many whole numbers in ``[lo, hi]`` as ``default`` has (all different with ``distinct``)."""
+        if self.rng is None:
+            return list(default)
+        if distinct:
+            return [int(x) for x in self.rng.choice(range(lo, hi + 1), size=len(default), replace=False)]
+        return [int(x) for x in self.rng.integers(lo, hi + 1, size=len(default))]
+
+    def shuffled(self, default: list) -> list:
+        """``default`` in a random order."""
+        return list(default) if self.rng is None else [default[i] for i in self.rng.permutation(len(default))]
 
 
 @dataclass(frozen=True)
 class Variant:
-    defaults: dict[str, Any]          # variant 0: the numbers of the committed student notebook
-    draw: Callable[[Any], dict]       # numpy Generator -> parameters
+    """A set's per-student numbers: ``draw(Draw(rng))`` for a student, ``draw(Draw())`` for variant 0."""
+
+    draw: Callable[[Draw], dict]
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        return self.draw(Draw())
 
 
-#: Exercise sets whose numbers differ per student. The others are the same for everyone.
-VARIANTS: dict[str, Variant] = {"01_customer_value": Variant(_DEFAULTS_01, _params_01)}
+def load_variant(set_dir: Path) -> Variant | None:
+    """The variant of an exercise set: ``numbers(d)`` in ``<set_dir>/variant.py``, or None if it has none."""
+    import importlib.util
+
+    path = Path(set_dir) / "variant.py"
+    if not path.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location(f"crm_lessons_variant_{Path(set_dir).name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return Variant(module.numbers)
+
+
+#: Exercise sets whose numbers differ per student (every set with an ``exercises/<set>/variant.py``).
+VARIANTS: dict[str, Variant] = {d.name: v for d in sorted(EXERCISES.glob("*")) if d.is_dir()
+                                for v in [load_variant(d)] if v is not None} if EXERCISES.is_dir() else {}
 
 
 def variant_params(set_name: str, seed: int) -> dict[str, Any]:
     """The parameters of variant ``seed`` (0 is the committed default) of ``set_name``."""
     import numpy as np
 
-    v = VARIANTS[set_name]
-    return dict(v.defaults) if seed == 0 else v.draw(np.random.default_rng(seed))
+    return VARIANTS[set_name].draw(Draw(None if seed == 0 else np.random.default_rng(seed)))
+
+
+# --------------------------------------------------------------------------------------------- multiple choice
+#: An option line of a multiple-choice question: ``- `"a"`: ...``, ``- (a) ...``, ``- A: ...``, ``- a. ...``.
+OPTION = re.compile(r'^- (?:`"(?P<q>[a-eA-E])"`:?|\((?P<p>[a-eA-E])\)|(?P<c>[a-eA-E]):|(?P<d>[a-eA-E])\.)\s')
+_NAME = re.compile(r"`([A-Za-z_]\w*)`")
+
+
+def option_blocks(markdown: str) -> list[dict]:
+    """The option lists of a Markdown cell: ``{var, letters, start, end}`` per list (lines ``start:end``).
+
+    A list belongs to the last answer variable named in backquotes before it (``Store the letter in `q7`.``);
+    an option may continue on lines indented by two spaces.
+    """
+    lines = markdown.split("\n")
+    blocks, var, i = [], None, 0
+    while i < len(lines):
+        m = OPTION.match(lines[i])
+        if not m:
+            names = _NAME.findall(lines[i])
+            var = names[-1] if names else var
+            i += 1
+            continue
+        start, letters = i, []
+        while i < len(lines) and (OPTION.match(lines[i]) or (letters and lines[i].startswith("  ")
+                                                               and lines[i].strip())):
+            mm = OPTION.match(lines[i])
+            if mm:
+                letters.append(next(g for g in mm.groups() if g))
+            i += 1
+        blocks.append({"var": var, "letters": letters, "start": start, "end": i})
+    return blocks
+
+
+def option_order(seed: int, var: str, n: int) -> list[int]:
+    """Which option (index in the committed notebook) a student with ``seed`` sees at each position."""
+    import numpy as np
+
+    if seed == 0:
+        return list(range(n))
+    digest = hashlib.sha256(f"crm-lessons:options:{seed}:{var}".encode()).digest()
+    return [int(i) for i in np.random.default_rng(int.from_bytes(digest[:8], "big")).permutation(n)]
+
+
+def mc_key(seed: int, var: str, key: str, n: int) -> str:
+    """The letter of the right option for the student with ``seed``; ``key`` is its letter in variant 0."""
+    letters = "abcde"[:n]
+    pos = option_order(seed, var, n).index(letters.index(key.lower()))
+    return letters[pos].upper() if key.isupper() else letters[pos]
+
+
+def shuffle_options(markdown: str, seed: int) -> str:
+    """``markdown`` with the options of each multiple-choice list in the student's own order."""
+    lines = markdown.split("\n")
+    for b in reversed(option_blocks(markdown)):
+        items, cur = [], None
+        for ln in lines[b["start"]:b["end"]]:
+            m = OPTION.match(ln)
+            if m:
+                cur = [ln[:m.end()], [ln[m.end():]]]
+                items.append(cur)
+            else:
+                cur[1].append(ln)
+        order = option_order(seed, b["var"] or "", len(items))
+        new = []
+        for pos, src in enumerate(order):
+            body = items[src][1]
+            new += [items[pos][0] + body[0], *body[1:]]
+        lines[b["start"]:b["end"]] = new
+    return "\n".join(lines)
 
 
 def param_cell_source(params: dict[str, Any], seed: int) -> str:
@@ -177,10 +281,13 @@ def release(roster: str | Path, out: str | Path, sets: list[str] | None = None, 
         base = nbformat.read(d / "student" / f"{d.name}.ipynb", as_version=4)
         for sid in students:
             nb = nbformat.from_dict(json.loads(json.dumps(base)))
-            seed = student_seed(sid, d.name) if d.name in VARIANTS else 0
+            seed = student_seed(sid, d.name)
             if d.name in VARIANTS:
                 cell = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith(PARAM_MARK))
                 cell.source = param_cell_source(variant_params(d.name, seed), seed)
+            for c in nb.cells:
+                if c.cell_type == "markdown":
+                    c.source = shuffle_options(c.source, seed)
             nb.metadata["crm_lessons"] = {"student": sid, "set": d.name, "seed": seed}
             dest = out / sid / f"{d.name}.ipynb"
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -271,6 +378,23 @@ def answer_names(set_dir: Path) -> dict[str, list[str]]:
     return out
 
 
+def multiple_choice(set_dir: Path) -> dict[str, int]:
+    """Answer variable -> number of options, for every multiple-choice list of the set's source notebook."""
+    import nbformat
+
+    nb = nbformat.read(Path(set_dir) / f"{Path(set_dir).name}.ipynb", as_version=4)
+    return {b["var"]: len(b["letters"]) for c in nb.cells if c.cell_type == "markdown"
+            for b in option_blocks(c.source) if b["var"]}
+
+
+def _as_committed(v: Any, n: int | None, seed: int, var: str) -> Any:
+    """A multiple-choice answer as the letter of the same option in the committed notebook (item analysis)."""
+    if not n or not isinstance(v, str) or v.strip().lower() not in "abcde"[:n] or not v.strip():
+        return v
+    letter = "abcde"[option_order(seed, var, n)["abcde".index(v.strip().lower())]]
+    return letter.upper() if v.strip().isupper() else letter
+
+
 def _show(v: Any) -> str:
     if v is Ellipsis:
         return "(blank)"
@@ -297,9 +421,14 @@ def grade_notebook(path: Path, student: str, set_dir: Path, *, timeout: int = 60
         ns, errors = run_notebook(nb, timeout=timeout)
     except Exception as e:  # not a notebook at all: every question 0
         ns, errors = {}, [f"notebook unreadable: {type(e).__name__}: {e}"]
-    if set_dir.name in VARIANTS:  # the submitter's own numbers, whatever the notebook says
-        seed = student_seed(student, set_dir.name)
-        ns.update(variant_params(set_dir.name, seed))
+    seed = student_seed(student, set_dir.name)  # the submitter's own numbers, whatever the notebook says
+    variant = load_variant(set_dir)
+    if variant is not None:
+        import numpy as np
+
+        ns.update(variant.draw(Draw(np.random.default_rng(seed))))
+    ns["variant"] = seed
+    options = multiple_choice(set_dir)
     rows = []
     for q in sorted(tests, key=lambda s: (len(s), s)):
         spec = tests[q]
@@ -312,7 +441,8 @@ def grade_notebook(path: Path, student: str, set_dir: Path, *, timeout: int = 60
             except Exception as e:
                 ok, why = False, ("hidden" if case.get("hidden") else "public") + f" test: {type(e).__name__}"
                 break
-        answer = "; ".join(_show(ns.get(n, "(not defined)")) for n in names.get(q, []))
+        answer = "; ".join(_show(_as_committed(ns.get(n, "(not defined)"), options.get(n), seed, n))
+                           for n in names.get(q, []))
         rows.append({"student": student, "set": set_dir.name, "question": q, "points": points if ok else 0.0,
                      "max": points, "passed": ok, "answer": answer, "why": why,
                      "errors": " | ".join(errors)[:300]})
