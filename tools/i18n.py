@@ -479,8 +479,27 @@ def translate_notebook(nb: dict, src: Path, table: dict) -> tuple[dict, list[str
                     return "failure_message: '" + zh.replace("'", "''") + "'"
                 code = FEEDBACK.sub(sub, code)
             cell["source"] = code
+    if _is_exercise(src):
+        _translate_feedback(nb.get("metadata", {}), table, missing)
     nb.setdefault("metadata", {}).setdefault("crm_lessons", {})["lang"] = "zh"
     return nb, missing
+
+
+def _translate_feedback(obj, table: dict, missing: list[str]) -> None:
+    """Translate every ``failure_message`` in otter's test metadata (the student's public checks)."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k == "failure_message" and isinstance(v, str):
+                zh = table.get(("feedback", v))
+                if zh is None:
+                    missing.append(v[:80])
+                else:
+                    obj[k] = zh
+            else:
+                _translate_feedback(v, table, missing)
+    elif isinstance(obj, list):
+        for v in obj:
+            _translate_feedback(v, table, missing)
 
 
 def _write_json(path: Path, nb: dict) -> bool:

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-__all__ = ["DISPLAY_OPTIONS", "use_display", "tidy", "format_p_value"]
+__all__ = ["DISPLAY_OPTIONS", "use_display", "tidy", "format_p_value", "translate_table", "use_table_language"]
 
 #: pandas display options for every chapter: show whole cell text (the lists taught are text), every
 #: column and up to 200 rows; floats with 4 significant digits; no MathJax inside tables (so "$" in
@@ -133,3 +133,90 @@ def tidy(obj: Any, *, name: str | None = None, index: str | None = None,
             else:
                 df[col] = df[col].astype("int64")
     return df
+
+
+#: Text cells are translated only in frames up to this many rows (headers always are): a chapter prints
+#: small tables; a large frame shown by mistake should not cost a glossary lookup per cell.
+TRANSLATE_MAX_ROWS = 5000
+
+
+def _zh(value: Any, table: dict[str, str]) -> Any:
+    if isinstance(value, tuple):
+        return tuple(_zh(v, table) for v in value)
+    if isinstance(value, str):
+        return table.get(value.strip().lower(), value)
+    return value
+
+
+def translate_table(obj: pd.DataFrame | pd.Series, lang: str = "zh") -> pd.DataFrame | pd.Series:
+    """A copy of a table with its headers, index labels and text cells in ``lang``, via the glossary.
+
+    Column names, index names and labels, and text cells that the glossary (terms and chart words)
+    knows are translated; anything else (numbers, names, text the glossary lacks) stays as it is. The
+    input is never changed. ``lang="en"`` returns a copy unchanged. The Chinese edition's notebooks
+    print every table through this (:func:`use_table_language`).
+
+    >>> df = pd.DataFrame({"segment": ["churn rate", "Smith"], "customers": [3, 4]})
+    >>> zh = translate_table(df)
+    >>> zh.columns.tolist(), zh.iloc[:, 0].tolist()
+    (['细分群', '客户'], ['客户流失率', 'Smith'])
+    >>> df.columns.tolist()
+    ['segment', 'customers']
+    """
+    out = obj.copy()
+    if lang == "en":
+        return out
+    from .glossary import _labels
+
+    table = _labels()
+    def rename(idx: pd.Index) -> pd.Index:
+        new = idx.map(lambda v: _zh(v, table)) if idx.dtype == object or pd.api.types.is_string_dtype(idx) \
+            or isinstance(idx, pd.MultiIndex) else idx.copy()
+        new.names = [_zh(n, table) for n in idx.names]
+        return new
+
+    out.index = rename(out.index)
+    if isinstance(out, pd.DataFrame):
+        out.columns = rename(out.columns)
+        if len(out) <= TRANSLATE_MAX_ROWS:
+            for i in range(out.shape[1]):
+                col = out.iloc[:, i]
+                if pd.api.types.is_string_dtype(col) or col.dtype == object:
+                    out.isetitem(i, col.map(lambda v: _zh(v, table)))
+    else:
+        out.name = _zh(out.name, table)
+        if len(out) <= TRANSLATE_MAX_ROWS and (pd.api.types.is_string_dtype(out) or out.dtype == object):
+            out = out.map(lambda v: _zh(v, table))
+    return out
+
+
+def _html(obj: Any) -> str | None:
+    return translate_table(obj)._repr_html_() if isinstance(obj, pd.DataFrame) else None
+
+
+def _plain(obj: Any, p: Any, cycle: bool) -> None:
+    p.text(repr(translate_table(obj)))
+
+
+def use_table_language(lang: str = "en") -> None:
+    """Print every table in Jupyter in ``lang``: Chinese headers and labels when ``"zh"`` (IPython only).
+
+    Called by :func:`crm_lessons.plotting.use_language`, so a chapter's ``lang`` parameter switches its
+    tables as well as its charts. Only the display changes: the frames themselves keep English names.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+    html = ip.display_formatter.formatters["text/html"]
+    plain = ip.display_formatter.formatters["text/plain"]
+    for kind in (pd.DataFrame, pd.Series):
+        for fmt in (html, plain):
+            fmt.pop(kind, None)
+    if lang == "zh":
+        html.for_type(pd.DataFrame, _html)
+        for kind in (pd.DataFrame, pd.Series):
+            plain.for_type(kind, _plain)

@@ -114,12 +114,15 @@ def use_theme(*, context: str = "talk", lang: str | None = None) -> None:
 
 
 def use_language(lang: str = "en") -> str:
-    """Switch chart titles and labels to English (``"en"``) or Chinese (``"zh"``).
+    """Switch chart titles and labels, and the headers of printed tables, to English or Chinese.
 
     Returns the language now in use: ``"en"`` if Chinese was asked for but no CJK font is installed
     (a warning, once, says how to install one).
     """
     require_choice(lang, "lang", ["en", "zh"], where="use_language")
+    from ..display import use_table_language
+
+    use_table_language(lang)  # tables need no font: the browser draws their Chinese
     if lang == "zh" and cjk_font() is None:
         if not _state["warned"]:
             warnings.warn(
