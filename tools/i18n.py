@@ -94,6 +94,11 @@ def target(src: Path) -> Path:
     return ZH / rel(src)
 
 
+def _lines(text: str) -> list[str]:
+    """A cell source as Jupyter stores it: a list of lines, each but the last ending in a newline."""
+    return text.splitlines(keepends=True)
+
+
 def _cell_text(cell: dict) -> str:
     s = cell.get("source", "")
     return "".join(s) if isinstance(s, list) else s
@@ -465,7 +470,7 @@ def translate_notebook(nb: dict, src: Path, table: dict) -> tuple[dict, list[str
             if first:
                 zh = zh + "\n\n" + chinese_switch(src)
                 first = False
-            cell["source"] = zh
+            cell["source"] = _lines(zh)
         elif cell["cell_type"] == "code":
             code = _cell_text(cell)
             code = LANG_LINE.sub(r'\1"zh"', code)
@@ -478,7 +483,7 @@ def translate_notebook(nb: dict, src: Path, table: dict) -> tuple[dict, list[str
                         return m.group(0)
                     return "failure_message: '" + zh.replace("'", "''") + "'"
                 code = FEEDBACK.sub(sub, code)
-            cell["source"] = code
+            cell["source"] = _lines(code)
     if _is_exercise(src):
         _translate_feedback(nb.get("metadata", {}), table, missing)
     nb.setdefault("metadata", {}).setdefault("crm_lessons", {})["lang"] = "zh"
@@ -579,7 +584,7 @@ def add_english_switch(srcs: list[Path]) -> list[Path]:
         else:
             new = text.rstrip("\n") + "\n\n" + line
         if new != text:
-            cell["source"] = new
+            cell["source"] = _lines(new)
             s.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
             changed.append(s)
     return changed

@@ -235,6 +235,8 @@ def slide_cost(cell: dict) -> dict[str, int]:
     src = _cell_src(cell)
     cost = {"charts": 0, "tables": 0, "words": 0, "code_lines": 0, "height": 0}
     if cell["cell_type"] == "markdown":
+        # the language-switch link (tools/i18n.py) sits in the slide's corner, not in its text
+        src = "\n".join(ln for ln in src.splitlines() if "<!-- lang-switch -->" not in ln)
         text = re.sub(r"<!--.*?-->", "", src, flags=re.S)
         in_math = False
         for line in text.splitlines():
