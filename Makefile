@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 JOBS ?= 2
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup lab test test-cjk test-spark test-unit test-notebooks book slides vendor strip refresh exercises fonts benchmark fresh-check clean
+.PHONY: help setup lab test test-cjk test-spark test-unit test-notebooks book book-all slides vendor strip refresh exercises fonts benchmark fresh-check clean zh translations
 
 help:
 	@echo "make setup      fetch everything later commands need (venv with dev+book extras, vendored JavaScript)"
@@ -14,6 +14,9 @@ help:
 	@echo "make test       run every test: unit tests, doctests, exercises and nbval on every notebook"
 	@echo "make test-spark run the summary SQL under Spark local mode and compare with DuckDB"
 	@echo "make book       execute every notebook and build the HTML book in _build/html (offline)"
+	@echo "make book LANG=zh  the Chinese edition's book in _build/html-zh (make book-all: both)"
+	@echo "make translations  update the Chinese catalogues locale/zh/*.po from the English source"
+	@echo "make zh         write the Chinese edition zh/ from the source and the catalogues, then check it"
 	@echo "make slides     reveal.js slides of every chapter in _build/slides (offline)"
 	@echo "make strip      strip volatile output and metadata from every notebook"
 	@echo "make refresh    re-execute notebooks and store the outputs tests compare"
@@ -35,17 +38,23 @@ $(VENV)/.installed: pyproject.toml
 # The server's root is the repository, so the start page's links to ../exercises and ../datasets open.
 LAB_ROOT := --ServerApp.root_dir=.
 
+# The Chinese edition when asked (`make lab LANG=zh`) or when the shell's locale is Chinese (zh_CN.UTF-8).
+ZH_WANTED := $(filter zh%,$(LANG))
+LAB_START := $(if $(ZH_WANTED),zh/notebooks,notebooks)/00_start_here.ipynb
+
 lab: setup
-	$(VENV)/bin/jupyter lab $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ROOT) notebooks/00_start_here.ipynb
+	$(VENV)/bin/jupyter lab $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ROOT) $(LAB_START)
 
 test: test-unit test-notebooks
 
 test-unit: $(VENV)/.installed
 	$(PY) -m pytest -rs -n $(JOBS) tests src/crm_lessons --doctest-modules
 
+# Both editions: the English notebooks and the Chinese ones (zh/, with the Chinese exercise solutions).
 test-notebooks: $(VENV)/.installed
 	$(PY) -m pytest -rs -n $(JOBS) --dist loadfile -p no:cacheprovider --nbval-lax \
-	    --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300 notebooks
+	    --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300 notebooks zh/notebooks \
+	    $(wildcard zh/exercises/*/instructor/*.ipynb)
 
 $(VENV)/.installed-book: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[dev,book]"
@@ -61,8 +70,22 @@ setup: $(VENV)/.installed-book
 vendor:
 	$(PYTHON) tools/vendor.py
 
+# `make book LANG=zh` (or a Chinese locale) builds the Chinese edition; any other LANG, e.g. C.UTF-8, English.
+BOOK_LANG := $(if $(ZH_WANTED),zh,en)
 book: $(VENV)/.installed-book vendor
-	$(PY) tools/book.py --jobs $(JOBS)
+	LANG=C.UTF-8 $(PY) tools/book.py --jobs $(JOBS) --lang $(BOOK_LANG)
+
+book-all: $(VENV)/.installed-book vendor
+	LANG=C.UTF-8 $(PY) tools/book.py --jobs $(JOBS) --lang en
+	LANG=C.UTF-8 $(PY) tools/book.py --jobs $(JOBS) --lang zh
+
+# The Chinese edition (tools/i18n.py): catalogues from the English source, then zh/ from the catalogues.
+translations: $(VENV)/.installed
+	$(PY) tools/i18n.py extract
+
+zh: $(VENV)/.installed
+	$(PY) tools/i18n.py build
+	$(PY) tools/i18n.py check
 
 # The customer-summary SQL under Spark's local mode, checked against DuckDB (needs Java 17+).
 test-spark: $(VENV)/.installed

@@ -10,7 +10,9 @@
    temporary folder that replaces ``_build/html`` only when everything passed, so a failed build never
    leaves a half-built site behind (``_build/html`` keeps the last complete build, if any).
 
-Output: ``_build/html/index.html``.
+Output: ``_build/html/index.html``; the Chinese edition (``--lang zh``, built from ``zh/``, see
+``tools/i18n.py``) goes to ``_build/html-zh/index.html``. Every page links to the same page of the other
+edition.
 """
 
 from __future__ import annotations
@@ -33,13 +35,49 @@ from slides import run_until_failure  # noqa: E402
 BUILD = ROOT / "_build"
 
 
-def book_notebooks() -> list[Path]:
+ZH = ROOT / "zh"
+SITES = {"en": BUILD / "html", "zh": BUILD / "html-zh"}
+
+
+def book_notebooks(lang: str = "en") -> list[Path]:
     nbs = nbtools.all_notebooks()
     for d in nbtools.exercise_dirs():
         p = d / "student" / f"{d.name}.ipynb"
         if p.exists():
             nbs.append(p)
+    if lang == "zh":
+        nbs = [ZH / p.relative_to(ROOT) for p in nbs]
     return nbs
+
+
+def book_rel(path: Path) -> Path:
+    """A notebook's place in its book: the same for both editions (``zh/`` dropped)."""
+    if path.is_relative_to(ZH):
+        return path.relative_to(ZH)
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else Path(path.name)
+
+
+SWITCH_LINE = re.compile(r"^\[([^\]]+)\]\([^)]*\)\s*<!-- lang-switch -->\s*$", re.M)
+
+
+def switch_links(nb, rel: Path, lang: str) -> int:
+    """Point the language-switch line at the same page of the other edition's book (an HTML link).
+
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+    ...     "# T\\n\\n[中文版](../zh/notebooks/x.ipynb) <!-- lang-switch -->")])
+    >>> switch_links(nb, Path("notebooks/x.ipynb"), "en"), nb.cells[0].source.splitlines()[-1]
+    (1, '<a href="../../html-zh/notebooks/x.html">中文版</a> <!-- lang-switch -->')
+    """
+    other = "html-zh" if lang == "en" else "html"
+    href = "../" * len(rel.parent.parts) + f"../{other}/" + rel.with_suffix(".html").as_posix()
+    n = 0
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and SWITCH_LINE.search(cell.source):
+            cell.source = SWITCH_LINE.sub(lambda m: f'<a href="{href}">{m.group(1)}</a> <!-- lang-switch -->',
+                                          cell.source)
+            n += 1
+    return n
 
 
 BIB_KEY = re.compile(r"<!--\s*bib:([A-Za-z0-9_:\-]+)\s*-->")
@@ -78,7 +116,7 @@ def _run(args: tuple[Path, Path]):
     from crm_lessons._pages import figure_captions, static_outputs
 
     path, src = args
-    rel = path.relative_to(ROOT) if path.is_relative_to(ROOT) else Path(path.name)
+    rel = book_rel(path)
     if rel.parts[0] == "exercises":  # a student version is published blank: no outputs, no check feedback
         nb, secs, status = nbformat.read(path, as_version=4), 0.0, "ok"
         for cell in nb.cells:
@@ -90,6 +128,7 @@ def _run(args: tuple[Path, Path]):
         return str(rel), secs, status
     target = src / rel
     target.parent.mkdir(parents=True, exist_ok=True)
+    switch_links(nb, rel, "zh" if path.is_relative_to(ZH) else "en")
     static_outputs(nb)  # widget views cannot render without a kernel: keep the static Try it figure
     figure_captions(nb)  # alt text and captions of charts
     bibliography_cells(nb)
@@ -97,16 +136,16 @@ def _run(args: tuple[Path, Path]):
     return str(rel), secs, status
 
 
-def _toc(paths: list[Path]) -> str:
-    rel = [p.relative_to(ROOT).with_suffix("").as_posix() for p in paths]
+def _toc(paths: list[Path], lang: str = "en") -> str:
+    rel = [book_rel(p).with_suffix("").as_posix() for p in paths]
     chapters = [r for r in rel if re.match(r"notebooks/\d\d_", r) and not r.endswith("00_start_here")]
     cases = [r for r in rel if r.startswith("notebooks/case_studies/")]
     exercises = [r for r in rel if r.startswith("exercises/")]
     appendix = [r for r in rel if r.startswith("notebooks/appendix")]
     cards = sorted(f"datasets/{p.stem}" for p in (ROOT / "datasets").glob("*.md") if p.stem != "README")
     lines = ["format: jb-book", "root: notebooks/00_start_here", "parts:"]
-    for caption, items in (("Chapters", chapters), ("Case studies", cases), ("Exercises", exercises),
-                           ("Appendix", appendix + ["datasets/README"] + cards)):
+    captions = ("Chapters", "Case studies", "Exercises", "Appendix") if lang == "en" else ("章节", "案例研究", "练习", "附录")
+    for caption, items in zip(captions, (chapters, cases, exercises, appendix + ["datasets/README"] + cards)):
         if items:
             lines += [f"  - caption: {caption}", "    chapters:"] + [f"      - file: {i}" for i in items]
     return "\n".join(lines) + "\n"
@@ -160,7 +199,12 @@ def drop_thebe(html: str) -> str:
     return THEBE.sub("", html)
 
 
-def build(jobs: int, paths: list[Path] | None = None, html: Path = BUILD / "html") -> int:
+CONFIG_ZH = CONFIG.replace('title: "crm-lessons: CRM analytics workbook · 客户关系管理分析教程"',
+                           'title: "crm-lessons：客户关系管理分析教程 · CRM analytics workbook"').replace(
+    "sphinx:\n  config:\n", "sphinx:\n  config:\n    language: zh_CN\n")
+
+
+def build(jobs: int, paths: list[Path] | None = None, html: Path = BUILD / "html", lang: str = "en") -> int:
     """Execute ``paths`` (default: every notebook), then build the book into ``html``; 0 on success.
 
     Working folders sit beside ``html``: ``book_src`` (executed copies) and ``jb`` (jupyter-book's output).
@@ -169,7 +213,7 @@ def build(jobs: int, paths: list[Path] | None = None, html: Path = BUILD / "html
     if src.exists():
         shutil.rmtree(src)
     src.mkdir(parents=True)
-    paths = paths if paths is not None else book_notebooks()
+    paths = paths if paths is not None else book_notebooks(lang)
     print(f"{'notebook':<48} {'seconds':>6}    status")
     rows = run_until_failure(_run, [(p, src) for p in paths], jobs)
     failed = [r for r in rows if r[2] != "ok"]
@@ -183,16 +227,16 @@ def build(jobs: int, paths: list[Path] | None = None, html: Path = BUILD / "html
     (src / "datasets").mkdir(exist_ok=True)
     for card in (ROOT / "datasets").glob("*.md"):
         shutil.copy(card, src / "datasets" / card.name)
-    for extra in ("README.md", "references.bib"):
-        shutil.copy(ROOT / extra, src / extra)
+    shutil.copy(ROOT / "references.bib", src / "references.bib")
+    shutil.copy((ZH if lang == "zh" else ROOT) / "README.md", src / "README.md")
     from crm_lessons._pages import WRAP_CSS
 
     (src / "_static").mkdir(parents=True, exist_ok=True)
     (src / "_static" / "crm-lessons.css").write_text(WRAP_CSS, encoding="utf-8")
     vendor.ensure()
     shutil.copytree(vendor.path("mathjax", "es5"), src / "_static" / "mathjax" / "es5", dirs_exist_ok=True)
-    (src / "_config.yml").write_text(CONFIG, encoding="utf-8")
-    (src / "_toc.yml").write_text(_toc(paths), encoding="utf-8")
+    (src / "_config.yml").write_text(CONFIG_ZH if lang == "zh" else CONFIG, encoding="utf-8")
+    (src / "_toc.yml").write_text(_toc(paths, lang), encoding="utf-8")
 
     jb = Path(sys.executable).with_name("jupyter-book")
     out = html.parent / "jb"
@@ -233,9 +277,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook of the book")
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--out", type=Path, default=BUILD / "html", help="the site folder (default _build/html)")
+    ap.add_argument("--lang", choices=["en", "zh"], default="en",
+                    help="en: the English book; zh: the Chinese edition from zh/ (default en)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="the site folder (default _build/html, or _build/html-zh for --lang zh)")
     args = ap.parse_args(argv)
-    return build(args.jobs, [p.resolve() for p in args.notebooks] or None, args.out.resolve())
+    out = (args.out or SITES[args.lang]).resolve()
+    return build(args.jobs, [p.resolve() for p in args.notebooks] or None, out, args.lang)
 
 
 if __name__ == "__main__":
