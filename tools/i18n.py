@@ -17,7 +17,8 @@ What a message is:
 
 * every Markdown cell of a notebook (the language-switch line excepted);
 * in an exercise set, also every ``failure_message`` of its tests (context ``feedback``);
-* in a Markdown document, every block between blank lines (code blocks excepted).
+* in a Markdown document, every block between blank lines, and every code block with ``# comments``
+  (context ``code``: only the comments may change).
 
 A message whose English changed keeps its old translation marked ``fuzzy`` with the previous English
 (``#| msgid``), so a translator sees what changed; ``check`` and ``tests/test_i18n.py`` fail until it
@@ -167,6 +168,8 @@ def messages(src: Path) -> list[Message]:
         for line, block, ok in md_blocks(src.read_text(encoding="utf-8")):
             if ok and block.strip() and not _untranslatable(block):
                 out.append(Message(block.strip(), f"{r}:{line + 1}"))
+            elif not ok and SHELL_COMMENT.search(block):
+                out.append(Message(block.strip(), f"{r}:{line + 1}", "code"))
         return out
     nb = json.loads(src.read_text(encoding="utf-8"))
     for i, cell in enumerate(nb["cells"]):
@@ -178,6 +181,14 @@ def messages(src: Path) -> list[Message]:
         elif cell["cell_type"] == "code" and _is_exercise(src):
             out += [Message(t, where, "feedback") for t in feedback_messages(_cell_text(cell))]
     return out
+
+
+SHELL_COMMENT = re.compile(r"(?:^|\s)#\s+\S.*$", re.M)
+
+
+def code_without_comments(block: str) -> str:
+    """A code block's commands with its ``# comments`` removed (what a translation must keep)."""
+    return "\n".join(SHELL_COMMENT.sub("", ln).rstrip() for ln in block.strip().splitlines())
 
 
 def _untranslatable(text: str) -> bool:
@@ -220,7 +231,8 @@ def extract(srcs: list[Path]) -> list[Path]:
                 e.previous_msgid = prev.previous_msgid if "fuzzy" in prev.flags else None
                 e.tcomment = prev.tcomment
             else:
-                moved = old_by_where.get(m.where)
+                # a notebook cell keeps its id when edited; a document's line numbers shift, so only cells
+                moved = old_by_where.get(m.where) if ".ipynb:" in m.where else None
                 if moved is not None and moved.msgstr and moved.msgctxt == m.context:
                     e.msgstr, e.flags = moved.msgstr, ["fuzzy"]
                     e.previous_msgid = moved.previous_msgid or moved.msgid
@@ -383,6 +395,14 @@ def terminology(en: str, zh: str, ok: str = "") -> list[str]:
     return problems
 
 
+def entry_problems(e: polib.POEntry) -> list[str]:
+    """What is wrong with one translated entry: unfaithful to its English, or off the glossary."""
+    if e.msgctxt == "code":
+        same = code_without_comments(e.msgid) == code_without_comments(e.msgstr)
+        return [] if same else ["commands changed (translate only the # comments)"]
+    return faithfulness(e.msgid, e.msgstr, e.tcomment) + terminology(e.msgid, e.msgstr, e.tcomment)
+
+
 def check(srcs: list[Path], *, verbose: bool = True) -> list[str]:
     """Every problem of the Chinese edition of ``srcs``: missing, outdated or unfaithful translations."""
     problems = []
@@ -406,8 +426,7 @@ def check(srcs: list[Path], *, verbose: bool = True) -> list[str]:
             elif "fuzzy" in e.flags:
                 problems.append(f"{head}English changed, translation outdated (fuzzy): {snippet}")
             else:
-                for p in faithfulness(m.msgid, e.msgstr, e.tcomment) + terminology(m.msgid, e.msgstr, e.tcomment):
-                    problems.append(f"{head}{p}: {snippet}")
+                problems += [f"{head}{p}: {snippet}" for p in entry_problems(e)]
     if verbose:
         for p in problems:
             print(p)
@@ -560,6 +579,13 @@ def render(src: Path) -> tuple[dict[Path, str], list[str]]:
                     zh = b
                 indent = block[: len(block) - len(block.lstrip(" "))]  # a paragraph inside a list item
                 parts.append(relink(zh if zh.startswith(indent) else indent + zh, src))
+            elif not ok and SHELL_COMMENT.search(block):  # a code block, its comments translated
+                zh = table.get(("code", block.strip()))
+                if zh is None:
+                    missing.append(block.strip()[:80])
+                    zh = block.strip()
+                indent = block[: len(block) - len(block.lstrip(" "))]
+                parts.append(zh if zh.startswith(indent) else indent + zh)
             else:
                 parts.append(relink(block, src) if ok else block)
         parts.insert(1, chinese_switch(src))
@@ -641,7 +667,7 @@ def todo(cat: Path) -> int:
         elif "fuzzy" in e.flags:
             issues.append("fuzzy")
         else:
-            issues += faithfulness(e.msgid, e.msgstr, e.tcomment) + terminology(e.msgid, e.msgstr, e.tcomment)
+            issues += entry_problems(e)
         if issues:
             n += 1
             print(f"--- {e.occurrences[0][0]}:{e.occurrences[0][1]} ({'; '.join(issues)})\n{e.msgid}\n")
