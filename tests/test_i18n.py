@@ -167,3 +167,19 @@ def test_readme_links_the_chinese_edition():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     head = text[: text.index("\n## ", text.index("\n## ") + 1)]
     assert "zh/README.md" in head and "zh/notebooks/00_start_here.ipynb" in head
+
+
+def test_review_self_check_answers_in_chinese_in_the_chinese_edition(capsys):
+    from crm_lessons import plotting
+    from crm_lessons.foundations import answer_hash, self_check
+
+    h = {"r1": answer_hash("r1", 4)}
+    try:
+        plotting.use_language("zh")
+        wrong = self_check("r1", 3, h, hints={"r1": "12 § 12.1 What CRM is"})
+        right = self_check("r1", 4, h)
+    finally:
+        plotting.use_language("en")
+    assert wrong == "r1：还没答对，请重读第 12 章第 12.1 节，再试一次。" and right == "r1：正确。"
+    assert "4" not in wrong  # no answer leaks
+    assert self_check("r1", 3, h) == "r1: not yet - reread the section named in the question and try again."

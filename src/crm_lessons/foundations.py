@@ -467,6 +467,27 @@ def answer_hash(question: str, answer) -> str:
     return hashlib.sha256(f"{_SALT}:{question}:{_normalise(answer)}".encode()).hexdigest()[:16]
 
 
+def _language() -> str:
+    """The workbook's language (``plotting.use_language``), without importing matplotlib for it."""
+    import sys
+
+    core = sys.modules.get("crm_lessons.plotting._core")
+    return core.current_language() if core is not None else "en"
+
+
+def _where_zh(hint: str | None) -> str:
+    """A hint such as ``"12 § 12.1 What CRM is"`` as a Chinese pointer to the chapter and section.
+
+    >>> _where_zh("12 § 12.1 What CRM is"), _where_zh("04 § The Dell case"), _where_zh(None)
+    ('第 12 章第 12.1 节', '第 4 章', '题目中提到的小节')
+    """
+    m = re.match(r"\s*(\d+)\s*§\s*(\d+(?:\.\d+)*)?", hint or "")
+    if not m:
+        return "题目中提到的小节"
+    chapter = int(m.group(1))
+    return f"第 {chapter} 章第 {m.group(2)} 节" if m.group(2) else f"第 {chapter} 章"
+
+
 def self_check(question: str, answer, answer_hashes: Mapping[str, str], *,
                hints: Mapping[str, str] | None = None) -> str:
     """Print and return one line of feedback on a recall question, without revealing the answer.
@@ -488,16 +509,24 @@ def self_check(question: str, answer, answer_hashes: Mapping[str, str], *,
     >>> self_check("demo", 4, h)
     demo: correct.
     'demo: correct.'
+
+    In the Chinese edition (``plotting.use_language("zh")``) the feedback is Chinese, and a hint points
+    to the chapter and section by number (their titles are Chinese there).
     """
     if question not in answer_hashes:
         raise CRMInputError(f"self_check: unknown question {question!r}; choose from "
                             f"{sorted(answer_hashes)}.")
+    zh = _language() == "zh"
     if answer is ... or answer is None or (isinstance(answer, str) and not answer.strip()):
-        msg = f"{question}: no answer yet - replace ... with your answer."
+        msg = f"{question}：还没有作答，请把 ... 换成你的答案。" if zh else \
+            f"{question}: no answer yet - replace ... with your answer."
     elif answer_hash(question, answer) == answer_hashes[question]:
-        msg = f"{question}: correct."
+        msg = f"{question}：正确。" if zh else f"{question}: correct."
     else:
-        where = (hints or {}).get(question, "the section named in the question")
-        msg = f"{question}: not yet - reread {where} and try again."
+        where = (hints or {}).get(question)
+        if zh:
+            msg = f"{question}：还没答对，请重读{_where_zh(where)}，再试一次。"
+        else:
+            msg = f"{question}: not yet - reread {where or 'the section named in the question'} and try again."
     print(msg)
     return msg
