@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import glob
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -165,7 +166,7 @@ def _stable_sort(key: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         return key, None
     n = len(key)
     bits = (n - 1).bit_length()
-    if int(key.max()) < (1 << (62 - bits)):
+    if int(key.min()) >= 0 and int(key.max()) < (1 << (62 - bits)):
         packed = key << bits
         packed |= np.arange(n, dtype=np.int64)
         packed.sort()
@@ -176,64 +177,194 @@ def _stable_sort(key: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     return key[order], order
 
 
+def _dense_rank(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Order-preserving dense codes 0..k-1 of integer ``values`` (int64, >= 0) and k, by one value sort."""
+    n = len(values)
+    bits = max(1, (n - 1).bit_length())
+    if int(values.max()) < (1 << (62 - bits)):    # the row number rides along in the low bits
+        packed = values << bits
+        packed |= np.arange(n, dtype=np.int64)
+        packed.sort()
+        rows = packed & ((1 << bits) - 1)
+        packed >>= bits
+        starts = np.empty(n, dtype=bool)
+        starts[0] = True
+        np.not_equal(packed[1:], packed[:-1], out=starts[1:])
+        dense = np.cumsum(starts, dtype=np.int64)
+        dense -= 1
+        codes = np.empty(n, dtype=np.int64)
+        codes[rows] = dense
+        return codes, int(dense[-1]) + 1
+    uniq, codes = np.unique(values, return_inverse=True)
+    return codes.astype(np.int64, copy=False).reshape(-1), len(uniq)
+
+
+def _int_codes(ids: np.ndarray, spare_bits: int) -> tuple[np.ndarray, int]:
+    """Order-preserving non-negative int64 codes of integer ids and their bound (max code + 1).
+
+    Ids in a compact range are used as they are (minus the smallest: no hashing, no sort); ids spread
+    over a wide range are ranked by one value sort (``pd.factorize(sort=True)`` hashes and is ~10x slower).
+    """
+    lo, hi = ids.min(), ids.max()
+    width = int(hi) - int(lo)
+    if ids.dtype.kind == "u":
+        codes = (ids - lo).view(np.int64) if width < 2**63 else None
+    else:
+        codes = ids.astype(np.int64, copy=False) - np.int64(lo) if width < 2**63 else None
+    if codes is None:                            # uint64 ids spanning more than 2^63: rare, hash them
+        c, u = pd.factorize(ids, sort=True)
+        return c.astype(np.int64), len(u)
+    if width.bit_length() <= spare_bits:
+        return codes, width + 1
+    return _dense_rank(codes)
+
+
+def _string_codes(ids: np.ndarray, spare_bits: int) -> tuple[np.ndarray, int] | None:
+    """Order-preserving int64 codes of text ids (Python ``str`` order), or None when the fast way does not apply.
+
+    Hashing millions of Python strings (``pd.factorize``) costs seconds. Instead the ids become a fixed-width
+    numpy array of code points; when the characters that vary at each position span few values (codes such as
+    ``"C000123"``, ``"cust-0042"``, digits in text), each id is read as a number in a mixed radix, which
+    keeps the text order; otherwise a 64-bit hash of each id is ranked and checked exactly for collisions.
+    """
+    if "\x00" in "".join(ids):                   # numpy's fixed-width text drops trailing NULs
+        return None
+    u = ids.astype("U")
+    width = u.dtype.itemsize // 4
+    if width == 0:
+        return np.zeros(len(u), dtype=np.int64), 1
+    m = u.view(np.uint32).reshape(len(u), width)
+    lo, hi = m.min(axis=0).astype(np.int64), m.max(axis=0).astype(np.int64)
+    radix = hi - lo + 1
+    total_bits = float(np.log2(radix.astype(np.float64)).sum())
+    if total_bits < 62:                          # exact: the mixed-radix number of each id
+        key = np.zeros(len(u), dtype=np.int64)
+        for j in np.flatnonzero(radix > 1):
+            key *= int(radix[j])
+            key += m[:, j]
+            key -= int(lo[j])
+        return _int_codes(key, spare_bits)
+    from ._validate import _mix64
+
+    h = np.zeros(len(u), dtype=np.uint64)
+    for j in range(width):
+        h = _mix64(h ^ _mix64(m[:, j].astype(np.uint64)))
+    uniq, inv = np.unique(h, return_inverse=True)
+    inv = inv.reshape(-1)
+    first = np.full(len(uniq), len(u), dtype=np.int64)
+    np.minimum.at(first, inv, np.arange(len(u), dtype=np.int64))
+    if not bool((u == u[first[inv]]).all()):     # a hash collision between different ids: hash them properly
+        return None
+    rank = np.empty(len(uniq), dtype=np.int64)
+    rank[np.argsort(u[first], kind="stable")] = np.arange(len(uniq), dtype=np.int64)
+    return rank[inv], len(uniq)
+
+
+def _customer_codes(ids: np.ndarray, spare_bits: int) -> tuple[np.ndarray, int]:
+    """Non-negative int64 codes that sort like the ids, and their bound; ``spare_bits`` is the room left
+    in an int64 sort key for the customer part (codes up to that width are used without ranking)."""
+    if ids.dtype.kind in "iu":
+        return _int_codes(ids, spare_bits)
+    if ids.dtype.kind == "b":
+        return ids.astype(np.int64), 2
+    if ids.dtype.kind == "O" and len(ids) and pd.api.types.infer_dtype(ids, skipna=False) == "string":
+        got = _string_codes(ids, spare_bits)
+        if got is not None:
+            return got
+    codes, uniques = pd.factorize(ids, sort=True)
+    return codes.astype(np.int64), len(uniques)
+
+
 def _summary_numpy(ids: np.ndarray, days: np.ndarray, amount: np.ndarray | None, end_day: int,
-                   unit_days: float, index_name: str) -> pd.DataFrame:
-    """Core of the pandas engine: sort by (customer, day), collapse same-day purchases, reduce."""
+                   unit_days: float, index_name: str, same_day_rows: list | None = None) -> pd.DataFrame:
+    """Core of the pandas engine: sort by (customer, day), collapse same-day purchases, reduce.
+
+    One int64 value sort does all the ordering: customer code, day and row number are packed into one
+    number (``code << (day_bits + row_bits) | day << row_bits | row``), so equal (customer, day) pairs keep
+    their row order (amounts are added in the order of the log) without a stable argsort or a hash table.
+    With ``same_day_rows`` (a list), the row numbers of purchases that share their customer and day with
+    another purchase are appended to it (the only rows that can be exact duplicates), unsorted.
+    """
     if len(days) and days.max() > end_day:    # drop purchases after the end (copies only when needed)
-        keep = days <= end_day
+        keep = np.flatnonzero(days <= end_day) if same_day_rows is not None else days <= end_day
         ids, days = ids[keep], days[keep]
         amount = amount[keep] if amount is not None else None
+        row_of = keep if same_day_rows is not None else None
+    else:
+        row_of = None
     amount = amount.astype(np.float64, copy=False) if amount is not None else None
-    if len(ids) == 0:
+    n = len(ids)
+    if n == 0:
         return _empty(index_name, amount is not None)
     dmin = int(days.min())
-    span = int(days.max()) - dmin + 1
-    base = None                               # integer ids in a compact range: the id numbers the customer
-    if ids.dtype.kind in "iu" and (int(ids.max()) - int(ids.min()) + 1) * span < 2**62:
-        base = int(ids.min())                 # (no hashing, no factorize: time-ordered logs stay cheap)
-        codes = (ids - ids.dtype.type(base)).astype(np.int64)
-        uniques = None
-    elif ids.dtype.kind in "iu" and len(ids) > 1 and bool(np.all(ids[1:] >= ids[:-1])):
-        # already grouped by customer in id order (the usual export): number customers without hashing
-        starts = np.empty(len(ids), dtype=bool)
-        starts[0] = True
-        np.not_equal(ids[1:], ids[:-1], out=starts[1:])
-        codes = np.cumsum(starts, dtype=np.int64)
-        codes -= 1
-        uniques = ids[starts]
-    else:
-        codes, uniques = pd.factorize(ids, sort=True)
-        codes = codes.astype(np.int64)
-    key = codes * span
-    key += days
-    key -= dmin
-    key, order = _stable_sort(key)            # None: sorted by customer and date already
-    new_day = np.empty(len(key), dtype=bool)
+    sbits = max(1, (int(days.max()) - dmin).bit_length())
+    rbits = max(1, (n - 1).bit_length())
+    codes, bound = _customer_codes(ids, 62 - sbits - rbits)
+    cbits = max(1, (bound - 1).bit_length())
+    if cbits + sbits + rbits <= 62:           # one value sort carries customer, day and row
+        key = codes                           # a fresh array: shifted in place
+        key <<= sbits + rbits
+        del codes
+        day_part = days.astype(np.int64)
+        day_part -= dmin
+        day_part <<= rbits
+        key |= day_part
+        del day_part
+        key |= np.arange(n, dtype=np.int64)
+        if bool(np.all(key[1:] >= key[:-1])):
+            order = None
+        else:
+            key.sort()
+            order = key & ((1 << rbits) - 1)
+        key >>= rbits                        # (customer, day) of each row, sorted
+    else:                                     # too many bits for one number: a stable argsort
+        key = codes << sbits
+        key += days.astype(np.int64) - dmin
+        key, order = _stable_sort(key)
+    new_day = np.empty(n, dtype=bool)
     new_day[0] = True
     np.not_equal(key[1:], key[:-1], out=new_day[1:])
     day_start = np.flatnonzero(new_day)
+    if same_day_rows is not None and len(day_start) < n:
+        pos = np.flatnonzero(~new_day)        # rows sharing customer and day with the row before them
+        pos = np.union1d(pos, pos - 1)
+        rows = order[pos] if order is not None else pos
+        same_day_rows.append(row_of[rows] if row_of is not None else rows)
     ukey = key[day_start]
-    cust = ukey // span                      # customer code of each purchase day
-    uday = ukey % span + dmin                # calendar day of each purchase day
+    del key, new_day
+    cust = ukey >> sbits                      # customer code of each purchase day
+    uday = ukey & ((1 << sbits) - 1)          # day (minus dmin) of each purchase day
+    del ukey
     new_cust = np.empty(len(cust), dtype=bool)
     new_cust[0] = True
     np.not_equal(cust[1:], cust[:-1], out=new_cust[1:])
     c_start = np.flatnonzero(new_cust)
-    c_end = np.append(c_start[1:], len(cust)) - 1
+    del cust, new_cust
+    c_end = np.empty_like(c_start)
+    c_end[:-1] = c_start[1:]
+    c_end[-1] = len(uday)
+    c_end -= 1
     n_days = c_end - c_start + 1
-    first, last = uday[c_start], uday[c_end]
+    first = uday[c_start]
+    last = uday[c_end]
     cols = ["frequency", "recency", "T"] + (["monetary_value"] if amount is not None else [])
     out = np.empty((len(c_start), len(cols)), dtype=np.float64)   # one block, no copy into pandas
     np.subtract(n_days, 1, out=out[:, 0], casting="unsafe")
-    np.divide(last - first, unit_days, out=out[:, 1])
-    np.divide(end_day - first, unit_days, out=out[:, 2])
+    np.subtract(last, first, out=last)
+    np.divide(last, unit_days, out=out[:, 1])
+    np.subtract(end_day - dmin, first, out=first)
+    np.divide(first, unit_days, out=out[:, 2])
+    del first, last, uday
     if amount is not None:
         day_spend = np.add.reduceat(amount[order] if order is not None else amount, day_start)
         day_spend[c_start] = 0.0              # the first purchase day is not a repeat transaction
         tot = np.add.reduceat(day_spend, c_start)
         rep = n_days - 1
         out[:, 3] = np.divide(tot, rep, out=np.zeros_like(tot), where=rep > 0)
-    labels = uniques[cust[c_start]] if base is None else (cust[c_start] + base).astype(ids.dtype)
+    first_row = day_start[c_start]            # each customer's first row (in sorted order)
+    if order is not None:
+        first_row = order[first_row]
+    labels = ids[first_row]
     return pd.DataFrame(out, index=pd.Index(labels, name=index_name), columns=cols, copy=False)
 
 
@@ -254,19 +385,61 @@ def _q(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
 
 
-def _summary_duckdb(transactions, customer_col, date_col, amount_col, end_day, unit_days, index_name,
+#: Bytes per row the in-memory finish of a file needs at its peak (the fetched columns and the sort).
+#: A file whose rows fit in DuckDB's memory ceiling at this rate is read by DuckDB (only the needed
+#: columns, dates turned into day numbers in parallel) and summarised by the numpy core; a larger one is
+#: summarised by DuckDB's SQL, out of core (docs/large_logs.md).
+_IN_MEMORY_BYTES_PER_ROW = 100
+_UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "KIB": 2**10, "MIB": 2**20,
+          "GIB": 2**30, "TIB": 2**40, "BYTES": 1}
+#: DuckDB keeps at least this much for sorting the result while it is copied into numpy.
+_SORT_FLOOR = 256 * 2**20
+
+
+def _bytes(setting: str) -> int:
+    """DuckDB's memory setting ("1.8 GiB", "2GB") in bytes."""
+    m = re.fullmatch(r"\s*([\d.]+)\s*([A-Za-z]+)\s*", str(setting))
+    if not m or m.group(2).upper() not in _UNITS:
+        return 0
+    return int(float(m.group(1)) * _UNITS[m.group(2).upper()])
+
+
+def _file_rows(con, src: str, path: str) -> int:
+    """Rows of a Parquet file or glob (from the footers, no scan); for CSV an upper bound from the sizes."""
+    if path.lower().endswith(".parquet"):
+        return int(con.execute(f"SELECT COUNT(*) FROM {src}").fetchone()[0])
+    files = glob.glob(path) or [path]
+    return sum(Path(f).stat().st_size for f in files if Path(f).is_file()) // 16   # >= 16 bytes a CSV row
+
+
+def _day_sql(date_col: str) -> str:
+    return f"CAST(CAST({_q(date_col)} AS DATE) - DATE '1970-01-01' AS BIGINT)"
+
+
+def _file_in_memory(con, src, customer_col, date_col, amount_col, end_day, index_name, unit_days,
                     start_day=None):
-    con = _connect()
-    try:
-        src = _duckdb_source(con, transactions, customer_col, date_col, amount_col)
-        c, d = _q(customer_col), _q(date_col)
-        amt = f"SUM(CAST({_q(amount_col)} AS DOUBLE))" if amount_col else "0.0"
-        lo = f"AND day > {int(start_day)}" if start_day is not None else ""
-        sql = f"""
+    """DuckDB reads the needed columns (days already whole numbers), the numpy core summarises them; None
+    when a value is missing (then the SQL path decides, as for larger files)."""
+    lo = f"AND {_day_sql(date_col)} > {int(start_day)}" if start_day is not None else ""
+    amt = f", CAST({_q(amount_col)} AS DOUBLE) AS amount" if amount_col else ""
+    res = con.execute(f"SELECT {_q(customer_col)} AS cid, {_day_sql(date_col)} AS day{amt} FROM {src} "
+                      f"WHERE {_day_sql(date_col)} <= {int(end_day)} {lo}").fetchnumpy()
+    if any(isinstance(v, np.ma.MaskedArray) and np.ma.is_masked(v) for v in res.values()):
+        return None
+    cols = {k: np.asarray(v) for k, v in res.items()}
+    del res
+    return _summary_numpy(cols["cid"], cols["day"], cols.get("amount"), end_day, unit_days, index_name)
+
+
+def _summary_sql(customer_col, date_col, amount_col, end_day, unit_days, start_day, src, order=True):
+    c = _q(customer_col)
+    amt = f"SUM(CAST({_q(amount_col)} AS DOUBLE))" if amount_col else "0.0"
+    lo = f"AND day > {int(start_day)}" if start_day is not None else ""
+    mv = (",\n               COALESCE(SUM(spend) FILTER (WHERE day > first_day) / NULLIF(COUNT(*) - 1, 0), 0.0)"
+          " AS monetary_value") if amount_col else ""
+    return f"""
         WITH days AS (
-            SELECT {c} AS cid,
-                   CAST(CAST({d} AS DATE) - DATE '1970-01-01' AS BIGINT) AS day,
-                   {amt} AS spend
+            SELECT {c} AS cid, {_day_sql(date_col)} AS day, {amt} AS spend
             FROM {src}
             GROUP BY 1, 2
         ), kept AS (
@@ -274,21 +447,81 @@ def _summary_duckdb(transactions, customer_col, date_col, amount_col, end_day, u
         ), firsts AS (   -- a grouped minimum joined back: about 3x less CPU than a window over customers
             SELECT cid, MIN(day) AS first_day FROM kept GROUP BY cid
         )
-        SELECT k.cid AS cid,
+        SELECT k.cid AS {c},
                CAST(COUNT(*) - 1 AS DOUBLE) AS frequency,
                (MAX(day) - MIN(day)) / {unit_days!r} AS recency,
-               ({int(end_day)} - MIN(day)) / {unit_days!r} AS "T",
-               COALESCE(SUM(spend) FILTER (WHERE day > first_day) / NULLIF(COUNT(*) - 1, 0), 0.0)
-                   AS monetary_value
-        FROM kept k JOIN firsts f ON k.cid = f.cid GROUP BY k.cid ORDER BY k.cid
+               ({int(end_day)} - MIN(day)) / {unit_days!r} AS "T"{mv}
+        FROM kept k JOIN firsts f ON k.cid = f.cid GROUP BY k.cid {"ORDER BY k.cid" if order else ""}
         """
-        out = con.execute(sql).df()
+
+
+def _fetch_sorted(con, table: str, key: str, index_name: str, budget: int) -> pd.DataFrame:
+    """The summary table, sorted by customer, copied chunk by chunk into numpy arrays allocated once.
+
+    ``.df()`` on the whole result would hold it twice (DuckDB's result and pandas' copy) on top of DuckDB's
+    buffers; here DuckDB's ceiling is first lowered by the size of the arrays, so the process stays near
+    ``memory_limit`` (plus the interpreter) as long as the summary itself fits in it.
+    """
+    n = int(con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+    names = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+    values = [c for c in names if c != key]
+    if budget:
+        need = n * 8 * (len(values) + 1)
+        con.execute(f"SET memory_limit = '{max(budget - need, _SORT_FLOOR) // 2**20}MiB'")
+    res = con.execute(f"SELECT * FROM {table} ORDER BY {_q(key)}")
+    out = np.empty((n, len(values)), dtype=np.float64)
+    labels = None
+    i = 0
+    while True:
+        chunk = res.fetch_df_chunk(64)
+        k = len(chunk)
+        if k == 0:
+            break
+        ids = chunk[key].to_numpy()
+        if labels is None:
+            labels = np.empty(n, dtype=ids.dtype)
+        labels[i:i + k] = ids
+        out[i:i + k] = chunk[values].to_numpy(dtype=np.float64)
+        i += k
+    if labels is None:
+        labels = np.empty(0, dtype=np.int64)
+    return pd.DataFrame(out[:i], index=pd.Index(labels[:i], name=index_name), columns=values, copy=False)
+
+
+def _summary_duckdb(transactions, customer_col, date_col, amount_col, end_day, unit_days, index_name,
+                    start_day=None, output=None):
+    """The DuckDB engine. Files that fit in the memory ceiling are finished in memory (see
+    ``_IN_MEMORY_BYTES_PER_ROW``); otherwise, and for frames, the SQL runs in DuckDB, out of core. With
+    ``output`` (a temporary Parquet path) the summary is written there instead of returned."""
+    con = _connect()
+    try:
+        src = _duckdb_source(con, transactions, customer_col, date_col, amount_col)
+        budget = _bytes(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        if isinstance(transactions, (str, Path)):
+            rows = _file_rows(con, src, str(transactions))
+            if rows * _IN_MEMORY_BYTES_PER_ROW <= budget:
+                out = _file_in_memory(con, src, customer_col, date_col, amount_col, end_day, index_name,
+                                      unit_days, start_day)
+                if out is not None:
+                    if output is not None:
+                        _copy_frame(con, out, output)
+                        return None
+                    return out
+        if output is not None:
+            sql = _summary_sql(customer_col, date_col, amount_col, end_day, unit_days, start_day, src)
+            con.execute(f"COPY ({sql}) TO {_sql_str(Path(output).as_posix())} (FORMAT parquet)")
+            return None
+        sql = _summary_sql(customer_col, date_col, amount_col, end_day, unit_days, start_day, src, order=False)
+        con.execute(f"CREATE TEMP TABLE crm_summary AS {sql}")
+        return _fetch_sorted(con, "crm_summary", customer_col, index_name, budget)
     finally:
         con.close()
-    out = out.set_index(pd.Index(out["cid"].to_numpy(), name=index_name)).drop(columns="cid")
-    if not amount_col:
-        out = out.drop(columns="monetary_value")
-    return out.astype("float64")
+
+
+def _copy_frame(con, frame: pd.DataFrame, output) -> None:
+    con.register("crm_summary_frame", frame.reset_index())
+    con.execute(f"COPY crm_summary_frame TO {_sql_str(Path(output).as_posix())} (FORMAT parquet)")
+    con.unregister("crm_summary_frame")
 
 
 def _resolve_end(transactions, date_col, observation_end, where, engine):
@@ -321,6 +554,48 @@ def _check_input(transactions, customer_col, date_col, amount_col, engine, where
     return _check_frame(transactions, customer_col, date_col, amount_col, where, duplicates)
 
 
+def _prepare_output(output, force: bool, transactions, where: str) -> Path:
+    """Check the ``output`` Parquet path before any work: never an input file, never overwritten without force."""
+    out = Path(output)
+    if out.suffix.lower() != ".parquet":
+        raise CRMInputError(f"{where}: output={str(output)!r} must name a Parquet file (ending in .parquet).")
+    if isinstance(transactions, (str, Path)):
+        inputs = {Path(f).resolve() for f in glob.glob(str(transactions))} | {Path(transactions).resolve()}
+        if out.resolve() in inputs:
+            raise CRMInputError(f"{where}: output {str(out)!r} is one of the input files; write the summary "
+                                "to another file.")
+    if out.is_dir():
+        raise CRMInputError(f"{where}: output {str(out)!r} is a folder; name a .parquet file.")
+    if out.exists() and not force:
+        raise CRMInputError(f"{where}: {str(out)!r} already exists; pass force=True to overwrite it "
+                            "(results are never overwritten without it), or choose another file.")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _write_output(out: Path, write) -> Path:
+    """Run ``write(tmp)`` to a temporary file next to ``out``, then move it into place (no half-written
+    summary under the final name if the run fails or is interrupted)."""
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return out
+
+
+def _frame_to_parquet(frame: pd.DataFrame, out: Path) -> Path:
+    def write(tmp):
+        con = _connect()
+        try:
+            _copy_frame(con, frame, tmp)
+        finally:
+            con.close()
+    return _write_output(out, write)
+
+
 @_with_duckdb_options
 def customer_summary(
     transactions: pd.DataFrame | str | Path,
@@ -334,7 +609,9 @@ def customer_summary(
     duplicates: str = "warn",
     memory_limit: str | None = None,
     temp_directory: str | Path | None = None,
-) -> pd.DataFrame:
+    output: str | Path | None = None,
+    force: bool = False,
+) -> pd.DataFrame | Path:
     """Summarise a transaction log into frequency, recency, T (and mean repeat spend) per customer.
 
     Parameters
@@ -357,16 +634,32 @@ def customer_summary(
         Exact duplicate rows (same customer, date and amount) with ``amount_col``: warn with their count
         (:class:`~crm_lessons._validate.CRMDuplicateRowsWarning`) and keep them, keep them silently
         (real repeat purchases), drop the copies, or raise. Time-zone-aware dates are an error.
+        The pandas engine compares only purchases that share their customer and day with another one,
+        found while it sorts (nearly free: exact copies must share both); purchases after
+        ``observation_end`` do not count. ``"drop"`` checks the whole frame first (one more pass).
+        Files (``engine="duckdb"`` on a path) are not checked row by row.
     memory_limit, temp_directory : optional (``engine="duckdb"``)
         DuckDB's memory ceiling, e.g. ``"2GB"`` (default: DuckDB's own, 80% of the RAM), and the folder it
         spills to when an aggregation needs more (default: ``<database>.tmp`` / DuckDB's choice). With
         ``memory_limit="2GB"`` a 100-million-row Parquet log summarises out of core (docs/large_logs.md).
+        A file whose rows fit in the ceiling at about 100 bytes a row is read by DuckDB (needed columns
+        only) and finished in memory by the numpy core, which is faster; a larger one is summarised by
+        DuckDB's SQL. The ceiling is DuckDB's: the returned frame (40 bytes per customer) comes on top
+        unless ``output`` is given.
+    output : str or Path, optional
+        Write the summary to this Parquet file (column ``customer_col`` plus the summary columns, sorted by
+        customer) instead of returning it; with a file in and ``engine="duckdb"`` the summary never enters
+        Python. Written to a temporary file first, then moved into place. Never one of the input files.
+    force : bool, default False
+        Overwrite an existing ``output`` file; without it an existing file is an error (nothing is
+        overwritten without force).
 
     Returns
     -------
-    DataFrame
+    DataFrame, or Path with ``output``
         Indexed by customer id (sorted), float columns ``frequency``, ``recency``, ``T``
         (and ``monetary_value``). Customers whose first purchase is after ``observation_end`` are left out.
+        With ``output``: the path of the Parquet file written.
 
     Examples
     --------
@@ -381,15 +674,34 @@ def customer_summary(
     """
     where = "customer_summary"
     unit_days = _check_options(time_unit, engine, where)
-    transactions = _check_input(transactions, customer_col, date_col, amount_col, engine, where, duplicates)
+    out = _prepare_output(output, force, transactions, where) if output is not None else None
+    # The pandas engine checks duplicates while it sorts: only purchases sharing customer and day with
+    # another can be exact copies, so only those few rows are compared (not every row of the log).
+    fused = (engine == "pandas" and isinstance(transactions, pd.DataFrame) and bool(amount_col)
+             and duplicates in ("warn", "error"))
+    transactions = _check_input(transactions, customer_col, date_col, amount_col, engine, where,
+                                "keep" if fused else duplicates)
     end_day = _resolve_end(transactions, date_col, observation_end, where, engine)
     if engine == "duckdb":
+        if out is not None:
+            return _write_output(out, lambda tmp: _summary_duckdb(
+                transactions, customer_col, date_col, amount_col, end_day, unit_days, customer_col, output=tmp))
         return _summary_duckdb(transactions, customer_col, date_col, amount_col, end_day, unit_days,
                                customer_col)
     ids = transactions[customer_col].to_numpy()
     days = _day_numbers(transactions[date_col])
     amount = transactions[amount_col].to_numpy(dtype=np.float64) if amount_col else None
-    return _summary_numpy(ids, days, amount, end_day, unit_days, customer_col)
+    same_day: list | None = [] if fused else None
+    result = _summary_numpy(ids, days, amount, end_day, unit_days, customer_col, same_day_rows=same_day)
+    if same_day:
+        rows = np.unique(np.concatenate(same_day))
+        candidates = transactions.iloc[rows]
+        candidates.attrs = dict(transactions.attrs)
+        check_duplicate_rows(candidates, where=where, duplicates=duplicates,
+                             subset=[customer_col, date_col, amount_col])
+    if out is not None:
+        return _frame_to_parquet(result, out)
+    return result
 
 
 @_with_duckdb_options
@@ -407,7 +719,9 @@ def calibration_holdout_summary(
     duplicates: str = "warn",
     memory_limit: str | None = None,
     temp_directory: str | Path | None = None,
-) -> pd.DataFrame:
+    output: str | Path | None = None,
+    force: bool = False,
+) -> pd.DataFrame | Path:
     """Summaries for a calibration period plus each customer's purchases in the following holdout.
 
     The calibration summary is :func:`customer_summary` up to ``calibration_end`` (inclusive);
@@ -425,8 +739,9 @@ def calibration_holdout_summary(
         days results, e.g. 39 weeks = 273 days). Default: the last purchase date.
     holdout_periods : float, optional
         Length of the holdout in ``time_unit``.
-    customer_col, date_col, amount_col, time_unit, engine, duplicates, memory_limit, temp_directory
-        As in :func:`customer_summary`.
+    customer_col, date_col, amount_col, time_unit, engine, duplicates, memory_limit, temp_directory, output, force
+        As in :func:`customer_summary` (``output``: the frame below is written to that Parquet file, with
+        the customer id as a column, and its path returned).
 
     Returns
     -------
@@ -449,6 +764,7 @@ def calibration_holdout_summary(
     """
     where = "calibration_holdout_summary"
     unit_days = _check_options(time_unit, engine, where)
+    target = _prepare_output(output, force, transactions, where) if output is not None else None
     transactions = _check_input(transactions, customer_col, date_col, amount_col, engine, where, duplicates)
     cal_ts = to_timestamp(calibration_end, "calibration_end", where=where)
     cal_day = _day(cal_ts)
@@ -488,6 +804,8 @@ def calibration_holdout_summary(
                                                        cal_day, end_day, engine).reindex(out.index,
                                                                                           fill_value=0.0)
     out["duration_holdout"] = (end_day - cal_day) / unit_days
+    if target is not None:
+        return _frame_to_parquet(out, target)
     return out
 
 
