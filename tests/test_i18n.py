@@ -183,3 +183,19 @@ def test_review_self_check_answers_in_chinese_in_the_chinese_edition(capsys):
     assert wrong == "r1：还没答对，请重读第 12 章第 12.1 节，再试一次。" and right == "r1：正确。"
     assert "4" not in wrong  # no answer leaks
     assert self_check("r1", 3, h) == "r1: not yet - reread the section named in the question and try again."
+
+
+def test_try_it_controls_and_note_are_chinese_in_the_chinese_edition():
+    from crm_lessons import plotting
+    from crm_lessons.widgets import LIVE_NOTE, LIVE_NOTE_ZH, TryIt
+
+    try:
+        plotting.use_language("zh")
+        w = TryIt(lambda discount_rate=0.1, k_max=3: print(discount_rate, k_max),
+                  discount_rate=(0.0, 0.3, 0.01), k_max=(1, 5, 1))
+        bundle = w.static_bundle()
+    finally:
+        plotting.use_language("en")
+    assert [c.description for c in w.kwargs_widgets] == ["贴现率", "k_max"]  # no glossary term: the name
+    assert LIVE_NOTE_ZH in bundle["text/html"] and LIVE_NOTE not in bundle["text/html"]
+    assert w.settings() == "discount_rate = 0.1, k_max = 3"

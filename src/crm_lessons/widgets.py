@@ -42,7 +42,34 @@ __all__ = ["TryIt", "try_it", "render_outputs", "LIVE_NOTE"]
 LIVE_NOTE = ("Try it: the controls work live in JupyterLab, Binder or Colab; "
              "this page shows the figure at the default settings")
 
+LIVE_NOTE_ZH = "动手试一试：这些控件在 JupyterLab、Binder 或 Colab 中可以实时操作；本页显示的是默认设置下的图"
+
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _language() -> str:
+    import sys
+
+    core = sys.modules.get("crm_lessons.plotting._core")
+    return core.current_language() if core is not None else "en"
+
+
+def live_note() -> str:
+    """The static page's note under a Try it figure, in the workbook's language."""
+    return LIVE_NOTE_ZH if _language() == "zh" else LIVE_NOTE
+
+
+def control_label(name: str, lang: str = "en") -> str:
+    """A control's label: the argument name, or in Chinese its glossary term when there is one.
+
+    >>> control_label("retention_rate"), control_label("retention_rate", "zh"), control_label("k_max", "zh")
+    ('retention_rate', '客户保持率', 'k_max')
+    """
+    if lang != "zh":
+        return name
+    from .glossary import translate
+
+    return translate(name.replace("_", " ")) or translate(name) or name
 
 
 def _shell():
@@ -155,7 +182,7 @@ def _static_html(outputs: list[dict[str, Any]], settings: str) -> str:
             parts.append(data["text/html"])
         elif "text/plain" in data:
             parts.append(f"<pre>{html.escape(str(data['text/plain']))}</pre>")
-    note = html.escape(f"{LIVE_NOTE} ({settings}).")
+    note = html.escape(f"{live_note()} ({settings}).")
     return ('<figure class="crm-try-it" style="margin:0">' + "".join(parts)
             + f'<figcaption style="font-size:90%;color:#555"><em>{note}</em></figcaption></figure>')
 
@@ -186,9 +213,12 @@ class TryIt(ipywidgets.interactive):
     def __init__(self, function: Callable[..., Any], /, **controls: Any):
         self._first = True
         super().__init__(function, **controls)
+        lang = _language()
         for w in self.kwargs_widgets:
             if hasattr(w, "continuous_update") and w not in controls.values():
                 w.continuous_update = False  # redraw when the slider is released, not on every pixel
+            if w not in controls.values() and getattr(w, "description", None) == w._kwarg:
+                w.description = control_label(w._kwarg, lang)  # Chinese labels in the Chinese edition
 
     def update(self, *args) -> None:  # noqa: D401 - traitlets callback
         """Redraw: call the function with the controls' values and store its outputs."""
@@ -215,7 +245,7 @@ class TryIt(ipywidgets.interactive):
         data: dict[str, Any] = {
             _WIDGET_VIEW: {"version_major": 2, "version_minor": 0, "model_id": self.model_id},
             "text/html": _static_html(outputs, self.settings()),
-            "text/plain": f"{LIVE_NOTE} ({self.settings()}).",
+            "text/plain": f"{live_note()} ({self.settings()}).",
         }
         pngs = [o["data"]["image/png"] for o in outputs
                 if o["output_type"] == "display_data" and "image/png" in o.get("data", {})]
