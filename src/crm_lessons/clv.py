@@ -122,15 +122,19 @@ _ADVICE = (" What to do: fit on more customers (a few hundred or more, with repe
            "Do not report these estimates or their standard errors as they stand.")
 
 
-def _hessian(fun_grad, theta: np.ndarray) -> np.ndarray:
-    """Central-difference Hessian of a function from its analytic gradient (symmetrised)."""
+def _hessian(fun_grad, theta: np.ndarray, g0: np.ndarray | None = None) -> np.ndarray:
+    """Central-difference Hessian of a function from its analytic gradient (symmetrised); forward
+    differences from ``g0``, the gradient at ``theta``, when it is given."""
     k = len(theta)
     h = np.empty((k, k))
     for j in range(k):
         step = 1e-5 * max(abs(theta[j]), 1e-3)
         e = np.zeros(k)
         e[j] = step
-        h[:, j] = (fun_grad(theta + e)[1] - fun_grad(theta - e)[1]) / (2 * step)
+        if g0 is None:
+            h[:, j] = (fun_grad(theta + e)[1] - fun_grad(theta - e)[1]) / (2 * step)
+        else:
+            h[:, j] = (fun_grad(theta + e)[1] - g0) / step
     return (h + h.T) / 2
 
 
@@ -161,8 +165,16 @@ class _MLModel:
         # stop at once and report success): return a large value that grows away from the last finite
         # point, with the gradient of that penalty, so the line search backs off; count such points.
         last = {"x": x0.copy(), "f": None, "bad": 0, "bad_at_end": False}
+        # the optimiser evaluates its start again, and the checks below want the value and gradient at the
+        # estimates it evaluated last: remember the latest finite evaluations instead of repeating them
+        cache: dict = {}
 
         def negll(logp):
+            key = logp.tobytes()
+            if key in cache:
+                val, grad = cache[key][:2]
+                last["x"], last["f"], last["bad_at_end"] = logp.copy(), val, False
+                return val, grad.copy()
             p = np.exp(logp)
             with np.errstate(all="ignore"):
                 ll, g = self._ll_grad(p, data)
@@ -175,6 +187,9 @@ class _MLModel:
                 d = logp - last["x"]
                 return (abs(last["f"] or 0.0) + 1.0) * 10.0 + 1e3 * float(d @ d), 2e3 * d
             last["x"], last["f"], last["bad_at_end"] = logp.copy(), val, False
+            if len(cache) > 4:
+                cache.pop(next(iter(cache)))
+            cache[key] = (val, grad.copy(), float(ll), np.array(g, dtype=float))
             return val, grad
 
         f0, _ = negll(x0)
@@ -189,8 +204,13 @@ class _MLModel:
                                     bounds=[(-_LOG_BOUND, _LOG_BOUND)] * len(names),
                                     options={"ftol": self.tol * 1e-3, "gtol": 1e-9, "maxiter": 2000})
         p = np.exp(res.x)
-        with np.errstate(all="ignore"):
-            ll = float(self._ll_grad(p, data)[0])
+        hit = cache.get(res.x.tobytes())
+        if hit is not None:
+            ll = hit[2]
+        else:
+            with np.errstate(all="ignore"):
+                ll = float(self._ll_grad(p, data)[0])
+        self._grad_at_fit = None if hit is None else hit[3]          # d ll / d parameter, for the Hessian check
         self.params_ = pd.Series(p, index=list(names), name="estimate")
         self.log_likelihood_ = ll
         self.n_customers_ = int(n)
@@ -232,7 +252,16 @@ class _MLModel:
             problems.append(f"The log-likelihood was not finite at {last['bad']} point(s) the optimiser tried, "
                             "including its last ones.")
         if not at_bound.any() and not problems and self._hessian_check_ok():
-            status = self._hessian_status()
+            # forward differences from the gradient the optimiser already has: half the evaluations of
+            # the central differences covariance() uses, and accurate enough to tell a definite Hessian
+            hess = None
+            if getattr(self, "_grad_at_fit", None) is not None:
+                with np.errstate(all="ignore"):
+                    hess = _hessian(lambda q: self._ll_grad(q, self._data), self.params_.to_numpy(),
+                                    g0=self._grad_at_fit)
+            status = self._hessian_status(hess)
+            if status and hess is not None:          # borderline: decide with central differences
+                status = self._hessian_status()
             if status:
                 problems.append(status)
         return problems
@@ -772,8 +801,25 @@ class ParetoNBDModel(_MLModel):
         _require_fit_sample(x, "ParetoNBDModel.fit")
         n = len(x)
         x, tx, T, w = _compress(x, tx, T)
-        self._fit({"x": x, "tx": tx, "T": T, "w": w, "n": n})
+        start = self.start
+        if start is None:
+            start = self._default_start(x, T, w)
+            if len(x) > 50_000:
+                # warm start: fit a random 20,000 distinct histories first, then polish on all of them
+                keep = np.random.default_rng(0).choice(len(x), 20_000, replace=False)
+                sub = {"x": x[keep], "tx": tx[keep], "T": T[keep], "w": w[keep], "n": float(w[keep].sum())}
+                start = dict(zip(self._param_names, type(self)()._fit(sub, start=start, diagnose=False)))
+        self._fit({"x": x, "tx": tx, "T": T, "w": w, "n": n}, start=start)
         return self
+
+    @staticmethod
+    def _default_start(x, T, w) -> dict:
+        """Starting values from the data: r = s = 0.5 and alpha = beta = r / (mean purchase rate), so
+        the purchase rate starts at the observed one and alpha = beta (where the series is shortest);
+        starting from 1s, the optimiser's path crosses alpha >> beta, where each step costs ten times as much."""
+        rate = float(w @ x) / max(float(w @ T), 1e-12)
+        scale = float(np.clip(0.5 / max(rate, 1e-12), np.exp(-_LOG_BOUND + 1), np.exp(_LOG_BOUND - 1)))
+        return {"r": 0.5, "alpha": scale, "s": 0.5, "beta": scale}
 
     #: most series terms summed for one row; rows that would need more (z close to 1: a small beta or
     #: alpha) use scipy's Gauss hypergeometric function, which transforms to 1 - z there
@@ -811,16 +857,87 @@ class ParetoNBDModel(_MLModel):
             need[slow] = np.where(ok_at_cap, hi, np.inf)
         return need
 
+    #: terms summed by the forward recurrence before a row is handed to the bucketed dense sum
+    _FWD_TERMS = 64
+
     @classmethod
     def _series(cls, A, C, z, want_grad=False):
-        """S(z) = sum_n (A)_n/(C)_n z^n = 2F1(A, 1; C; z) for 0 <= z < 1 with C > A > 0.
+        """S(z) = sum_n (A)_n/(C)_n z^n = 2F1(A, 1; C; z) for 0 <= z < 1 with C > A > 0, and, if asked,
+        the logarithmic derivatives (dS/dA, dS/dC, dS/dz) / S as a (3, rows) array.
 
-        Returns S and, if asked, dS/dA, dS/dC and dS/dz. The terms are positive and their ratio
-        (A+n)/(C+n) z increases towards z, so the tail after term K is at most term_K z/(1-z): each row
-        sums the terms it needs for that bound to fall below 1e-17 of the sum (rows with similar needs are
-        summed together, so one slow row does not make every row long). Rows that would need more than
-        _MAX_TERMS terms use scipy.special.hyp2f1, with parameter derivatives by central differences.
+        The terms are positive and their ratio (A+n)/(C+n) z never exceeds z, so the tail after term K
+        is at most term_K / (1 - z). Rows are summed together by a forward recurrence (one pass over
+        short vectors per term, finished rows dropped as they go) until that bound falls below 1e-17 of
+        the sum; the few rows still unfinished after _FWD_TERMS terms (z near 1) go to
+        :meth:`_series_dense`, which sums up to _MAX_TERMS terms and then uses scipy's hyp2f1.
         """
+        z = np.asarray(z, dtype=np.float64)
+        m = len(z)
+        A = np.broadcast_to(np.asarray(A, dtype=np.float64), z.shape)
+        C = np.broadcast_to(np.asarray(C, dtype=np.float64), z.shape)
+        out_S = np.empty(m)
+        out_g = np.empty((3, m)) if want_grad else None
+        rows = np.arange(m)
+        a_, c_, z_ = A, C, z
+        t, S = np.ones(m), np.ones(m)
+        thr = 1e-17 * (1.0 - z)
+        if want_grad:
+            sA, sC, SA, SC, Sz = (np.zeros(m) for _ in range(5))
+        k, r = 0, np.empty(m)
+        while True:
+            ak, ck = a_ + k, c_ + k
+            np.divide(ak, ck, out=r)
+            r *= z_
+            t *= r
+            S += t
+            if want_grad:
+                sA += 1.0 / ak
+                sC += 1.0 / ck
+                SA += t * sA
+                SC += t * sC
+                Sz += (k + 1) * t
+            k += 1
+            if k % 4 and k < cls._FWD_TERMS:
+                continue
+            done = t <= thr * S
+            nd = int(np.count_nonzero(done))
+            if nd == len(t):
+                out_S[rows] = S
+                if want_grad:
+                    out_g[0, rows], out_g[1, rows], out_g[2, rows] = SA, SC, Sz
+                break
+            if k >= cls._FWD_TERMS or 2 * nd >= len(t):
+                fin = rows[done]
+                out_S[fin] = S[done]
+                if want_grad:
+                    out_g[0, fin], out_g[1, fin], out_g[2, fin] = SA[done], SC[done], Sz[done]
+                keep = ~done
+                rows = rows[keep]
+                if k >= cls._FWD_TERMS:
+                    Sr, gr = cls._series_dense(A[rows], C[rows], z[rows], want_grad)
+                    out_S[rows] = Sr
+                    if want_grad:
+                        # stored like the recurrence's sums: -dS/dC and z dS/dz (undone below)
+                        out_g[0, rows], out_g[1, rows], out_g[2, rows] = gr[0], -gr[1], gr[2] * z[rows]
+                    break
+                a_, c_, z_, t, S, thr = a_[keep], c_[keep], z_[keep], t[keep], S[keep], thr[keep]
+                r = np.empty(len(rows))
+                if want_grad:
+                    sA, sC, SA, SC, Sz = sA[keep], sC[keep], SA[keep], SC[keep], Sz[keep]
+        if not want_grad:
+            return out_S, None
+        # SC holds sum t_n sum_{j<n} 1/(C+j) = -dS/dC; Sz holds sum n t_n = z dS/dz (A / C at z = 0)
+        out_g[1] *= -1.0
+        pos = z > 0
+        out_g[2] = np.where(pos, out_g[2] / np.where(pos, z, 1.0), A / C)
+        out_g /= out_S
+        return out_S, out_g
+
+    @classmethod
+    def _series_dense(cls, A, C, z, want_grad=False):
+        """The same sum for rows with z near 1: bucketed dense partial sums (each row with the terms its
+        tail bound term_K z/(1-z) < 1e-17 needs), or scipy.special.hyp2f1 beyond _MAX_TERMS terms.
+        Returns S and (dS/dA, dS/dC, dS/dz) (not divided by S)."""
         S = np.empty_like(z)
         grads = (np.empty_like(z), np.empty_like(z), np.empty_like(z)) if want_grad else None
         need = cls._terms_needed(A, C, z)
@@ -875,71 +992,86 @@ class ParetoNBDModel(_MLModel):
 
     @classmethod
     def _log_terms(cls, p, x, tx, T, want_grad=False):
-        """log L per customer (and its gradient), plus log of the bracket = -log P(alive)."""
+        """log L per customer (and its gradient, 4 x rows), plus log of the bracket = -log P(alive)."""
         r, alpha, s, beta = p
-        logC = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
-
-        def logP(y):
-            return -(r + x) * np.log(alpha + y) - s * np.log(beta + y)
-
-        # Q(y) = (r+s+x) J(y) / P(y)
-        if alpha >= beta:
-            A, Cc = r + x, r + s + x + 1
-            zt, zT = (alpha - beta) / (alpha + tx), (alpha - beta) / (alpha + T)
-            St, gt = cls._series(A, Cc, zt, want_grad)
-            ST, gT = cls._series(A, Cc, zT, want_grad)
-            Qt, QT = St, ST
+        m = len(x)
+        rx = r + x
+        lat, laT = np.log(alpha + tx), np.log(alpha + T)
+        lbt, lbT = np.log(beta + tx), np.log(beta + T)
+        logC = special.gammaln(rx) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+        logPT = -rx * laT - s * lbT
+        e = rx * (laT - lat) + s * (lbT - lbt)            # log P(t_x) - log P(T) >= 0
+        rsx = rx + s
+        # Q(y) = (r+s+x) J(y) / P(y) = 2F1(A, 1; r+s+x+1; z(y)) [times (alpha+y)/(beta+y) if alpha < beta]
+        # Customers with x = 0 all have t_x = 0 and the same Q(t_x): it is computed once (these rows have the
+        # largest z, so they would dominate the cost). Rows: [t_x of repeaters, one non-repeater, T of all].
+        Cc = rsx + 1.0
+        rep = np.flatnonzero(x > 0) if m else np.zeros(0, dtype=np.intp)
+        n_rep = len(rep)
+        partial = n_rep < m
+        if partial:
+            y2 = np.concatenate([tx[rep], [0.0], T])
+            C2 = np.concatenate([Cc[rep], [r + s + 1.0], Cc])
         else:
-            A, Cc = np.full_like(x, s + 1), r + s + x + 1
-            zt, zT = (beta - alpha) / (beta + tx), (beta - alpha) / (beta + T)
-            St, gt = cls._series(A, Cc, zt, want_grad)
-            ST, gT = cls._series(A, Cc, zT, want_grad)
-            Qt, QT = (alpha + tx) / (beta + tx) * St, (alpha + T) / (beta + T) * ST
-        k = s / (r + s + x)
-        e = logP(tx) - logP(T)                    # >= 0
-        # bracket = 1 + k (exp(e) Qt - QT) >= 1, in log space
-        u = e + np.log(k) + np.log(Qt)
+            y2, C2 = np.concatenate([tx, T]), np.concatenate([Cc, Cc])
+        if alpha >= beta:
+            A = C2 - (s + 1.0)
+            z = (alpha - beta) / (alpha + y2)
+        else:
+            A = s + 1.0
+            z = (beta - alpha) / (beta + y2)
+        S, L = cls._series(A, C2, z, want_grad)
+        mt = len(z) - m                                  # rows of the t_x part
+        if partial:
+            idx_t = np.full(m, n_rep, dtype=np.intp)
+            idx_t[rep] = np.arange(n_rep)
+            S = np.concatenate([S[:mt][idx_t], S[mt:]])
+            if want_grad:
+                L = np.concatenate([L[:, :mt][:, idx_t], L[:, mt:]], axis=1)
+        logS = np.log(S)
+        lQt, lQT = logS[:m], logS[m:]
+        if alpha < beta:
+            lQt = lQt + lat - lbt
+            lQT = lQT + laT - lbT
+        logk = np.log(s) - np.log(rsx)
+        # bracket = 1 + k (exp(e) Qt - QT) >= 1, in log space, scaled by exp(-M)
+        u = e + logk + lQt
         M = np.maximum(u, 0.0)
-        inner = np.exp(-M) + np.exp(u - M) - k * QT * np.exp(-M)
+        eM = np.exp(-M)
+        a_ = np.exp(u - M)                                 # k exp(e) Qt / exp(M)
+        b_ = np.exp(logk + lQT - M)                        # k QT / exp(M)
+        inner = eM + a_ - b_
         log_bracket = M + np.log(inner)
-        ll = logC + logP(T) + log_bracket
+        ll = logC + logPT + log_bracket
         if not want_grad:
             return ll, log_bracket, None
-        # ---- gradient. bracket B = 1 + k R Qt - k QT, R = exp(e); d log B = (k R dQt + R Qt dk + k Qt R de
-        #      - k dQT - QT dk) / B; work with the scaled quantities (divide by exp(M)).
-        R_s = np.exp(e - M)                       # R / exp(M)
-        Bs = inner                                # B / exp(M)
-        dk = {"r": -s / (r + s + x) ** 2, "alpha": 0.0, "s": (r + x) / (r + s + x) ** 2, "beta": 0.0}
-        de = {"r": np.log(alpha + T) - np.log(alpha + tx), "alpha": (r + x) * (1 / (alpha + T) - 1 / (alpha + tx)),
-              "s": np.log(beta + T) - np.log(beta + tx), "beta": s * (1 / (beta + T) - 1 / (beta + tx))}
-        # derivatives of Qt, QT
-        dAt, dCt, dzt = gt
-        dAT, dCT, dzT = gT
+        # d ll = d logC + d logP(T) + [a (d logk + de + d logQt) - b (d logk + d logQT)] / inner
+        wa, wb = a_ / inner, b_ / inner
+        wab = wa - wb
+        LA, LC, Lz = L
+        ia_t, ia_T, ib_t, ib_T = 1 / (alpha + tx), 1 / (alpha + T), 1 / (beta + tx), 1 / (beta + T)
         if alpha >= beta:
-            dQt = {"r": dAt + dCt, "s": dCt, "alpha": dzt * (beta + tx) / (alpha + tx) ** 2,
-                   "beta": -dzt / (alpha + tx)}
-            dQT = {"r": dAT + dCT, "s": dCT, "alpha": dzT * (beta + T) / (alpha + T) ** 2,
-                   "beta": -dzT / (alpha + T)}
+            # z = (alpha-beta)/(alpha+y): dz/dalpha = (beta+y)/(alpha+y)^2, dz/dbeta = -1/(alpha+y)
+            dQr_t, dQr_T = LA[:m] + LC[:m], LA[m:] + LC[m:]
+            dQs_t, dQs_T = LC[:m], LC[m:]
+            dQa_t = Lz[:m] * (beta + tx) * ia_t * ia_t
+            dQa_T = Lz[m:] * (beta + T) * ia_T * ia_T
+            dQb_t, dQb_T = -Lz[:m] * ia_t, -Lz[m:] * ia_T
         else:
-            ft, fT = (alpha + tx) / (beta + tx), (alpha + T) / (beta + T)
-            # z = (beta-alpha)/(beta+y): dz/dalpha = -1/(beta+y), dz/dbeta = (alpha+y)/(beta+y)^2
-            dQt = {"r": ft * dCt, "s": ft * (dAt + dCt),
-                   "alpha": St / (beta + tx) + ft * dzt * (-1 / (beta + tx)),
-                   "beta": -(alpha + tx) / (beta + tx) ** 2 * St + ft * dzt * (alpha + tx) / (beta + tx) ** 2}
-            dQT = {"r": fT * dCT, "s": fT * (dAT + dCT),
-                   "alpha": ST / (beta + T) + fT * dzT * (-1 / (beta + T)),
-                   "beta": -(alpha + T) / (beta + T) ** 2 * ST + fT * dzT * (alpha + T) / (beta + T) ** 2}
-        dlogC = {"r": special.digamma(r + x) - special.digamma(r) + np.log(alpha), "alpha": r / alpha,
-                 "s": np.log(beta), "beta": s / beta}
-        dlogPT = {"r": -np.log(alpha + T), "alpha": -(r + x) / (alpha + T), "s": -np.log(beta + T),
-                  "beta": -s / (beta + T)}
-        eM = np.exp(-M)
-        grads = []
-        for nm in ("r", "alpha", "s", "beta"):
-            dB_s = (k * R_s * dQt[nm] + R_s * Qt * dk[nm] + k * Qt * R_s * de[nm]
-                    - (k * dQT[nm] + QT * dk[nm]) * eM)
-            grads.append(dlogC[nm] + dlogPT[nm] + dB_s / Bs)
-        return ll, log_bracket, np.vstack(grads)
+            # Q = (alpha+y)/(beta+y) S(z), z = (beta-alpha)/(beta+y): dz/dalpha = -1/(beta+y),
+            # dz/dbeta = (alpha+y)/(beta+y)^2
+            dQr_t, dQr_T = LC[:m], LC[m:]
+            dQs_t, dQs_T = LA[:m] + LC[:m], LA[m:] + LC[m:]
+            dQa_t, dQa_T = ia_t - Lz[:m] * ib_t, ia_T - Lz[m:] * ib_T
+            dQb_t = -ib_t + Lz[:m] * (alpha + tx) * ib_t * ib_t
+            dQb_T = -ib_T + Lz[m:] * (alpha + T) * ib_T * ib_T
+        g = np.empty((4, m))
+        g[0] = (special.digamma(rx) - special.digamma(r) + np.log(alpha) - laT - wab / rsx
+                + wa * (laT - lat + dQr_t) - wb * dQr_T)
+        g[1] = r / alpha - rx * ia_T + wa * (rx * (ia_T - ia_t) + dQa_t) - wb * dQa_T
+        g[2] = (np.log(beta) - lbT + wab * (1 / s - 1 / rsx) + wa * (lbT - lbt + dQs_t) - wb * dQs_T)
+        g[3] = s / beta - s * ib_T + wa * (s * (ib_T - ib_t) + dQb_t) - wb * dQb_T
+        return ll, log_bracket, g
 
     def _resampled(self, rng) -> dict:
         d = self._data
