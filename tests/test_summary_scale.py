@@ -209,3 +209,135 @@ def test_spark_runs_the_calibration_holdout_sql_unchanged(tmp_path):
     from_duckdb = massive.calibration_holdout_duckdb((tmp_path / "tx" / "*.parquet").as_posix(),
                                                      cal_day=272, end_day=545)
     pd.testing.assert_frame_equal(from_spark, from_duckdb, check_exact=False, rtol=1e-12, check_index_type=False)
+
+
+# Faster ids, cheaper duplicate check, both file paths, file output (issue 18, follow-up) ---------------
+
+@pytest.mark.parametrize("kind", ["codes", "mixed length", "unicode", "hashed"])
+def test_text_ids_are_ranked_in_text_order_without_hashing_python_strings(kind):
+    rng = np.random.default_rng(3)
+    n = 20_000
+    if kind == "codes":
+        ids = np.array([f"C{i:07d}" for i in rng.integers(0, 10**7, n)], dtype=object)
+    elif kind == "mixed length":
+        ids = np.array(["ab", "a", "abc", "b", "", "ab", "a"] * 10, dtype=object)
+    elif kind == "unicode":
+        ids = np.array(["客户-%03d" % i for i in rng.integers(0, 500, n)] + ["Z", "é"], dtype=object)
+    else:   # long random text: too many varying characters for one number, so the hash path
+        ids = np.array(["".join(rng.choice(list("abcdefghijklmnopqrstuvwxyz0123456789"), 30))
+                        for _ in range(300)] * 3, dtype=object)
+    got = S._string_codes(ids, 30)
+    assert got is not None
+    codes, bound = got
+    ref_codes, ref_uniques = pd.factorize(ids, sort=True)
+    # same grouping and the same order as Python's sort of the text
+    assert len(np.unique(codes)) == len(ref_uniques) and bound >= len(ref_uniques)
+    order = np.argsort(codes, kind="stable")
+    np.testing.assert_array_equal(np.argsort(ref_codes, kind="stable"), order)
+
+
+def test_trailing_nul_in_text_ids_falls_back_to_exact_hashing():
+    assert S._string_codes(np.array(["a", "a\x00"], dtype=object), 30) is None
+    tx = pd.DataFrame({"customer_id": ["a", "a\x00", "a"],
+                       "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"])})
+    assert len(S.customer_summary(tx, observation_end="2024-01-31")) == 2
+
+
+def test_dense_rank_keeps_order_and_wide_ids_stay_exact():
+    rng = np.random.default_rng(1)
+    values = rng.integers(0, 2**40, 50_000).astype(np.int64)
+    codes, k = S._dense_rank(values.copy())
+    ref, uniq = pd.factorize(values, sort=True)
+    np.testing.assert_array_equal(codes, ref)
+    assert k == len(uniq)
+    ids = np.array([2**63 + 5, 3, 2**64 - 1, 3], dtype=np.uint64)   # uint64 beyond int64
+    tx = pd.DataFrame({"customer_id": ids, "date": pd.to_datetime(["2024-01-01"] * 4)})
+    assert list(S.customer_summary(tx, observation_end="2024-01-31").index) == [3, 2**63 + 5, 2**64 - 1]
+
+
+def test_duplicate_check_finds_copies_among_same_day_rows_only(tricky_log):
+    from crm_lessons._validate import CRMDuplicateRowsWarning, CRMInputError
+
+    twice = pd.concat([tricky_log, tricky_log.iloc[[5]]], ignore_index=True)       # one copy, in the window
+    with pytest.warns(CRMDuplicateRowsWarning, match=r"1 exact duplicate row\(s\) \(first at index 11\)"):
+        s = S.customer_summary(twice, amount_col="amount", observation_end="2024-01-31")
+    assert s.loc[7, "monetary_value"] == 20.0                                       # kept: 10 + 10
+    with pytest.raises(CRMInputError, match="duplicate"):
+        S.customer_summary(twice, amount_col="amount", observation_end="2024-01-31", duplicates="error")
+    same_day_not_copy = tricky_log.copy()          # same customer and day, other time: not a duplicate
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        S.customer_summary(same_day_not_copy, amount_col="amount", observation_end="2024-01-31")
+        late = pd.concat([tricky_log, tricky_log.iloc[[10]]], ignore_index=True)   # a copy after the end
+        S.customer_summary(late, amount_col="amount", observation_end="2024-01-31")
+        twice.attrs["crm_lessons.repeat_rows"] = "legitimate"
+        S.customer_summary(twice, amount_col="amount", observation_end="2024-01-31")
+    big = pd.concat([tricky_log] * 6000, ignore_index=True)   # hashed pre-check; 8 rows a copy in the window
+    with pytest.warns(CRMDuplicateRowsWarning, match="47992 exact duplicate"):
+        S.customer_summary(big, amount_col="amount", observation_end="2024-01-31")
+
+
+@pytest.mark.parametrize("ids", ["int", "string"])
+def test_a_file_gives_the_same_numbers_finished_in_memory_or_in_sql(tmp_path, monkeypatch, ids):
+    tx, _ = make_transactions(3_000, seed=4)
+    tx = tx.sort_values("date", kind="stable").reset_index(drop=True)
+    if ids == "string":
+        tx["customer_id"] = "c" + tx["customer_id"].astype(str).str.zfill(6)
+    path = tmp_path / "log.parquet"
+    _write(tx, path, "parquet")
+    kw = dict(amount_col="amount", observation_end="1997-12-31", engine="duckdb", memory_limit="1GB")
+    in_memory = S.customer_summary(path, **kw)
+    monkeypatch.setattr(S, "_IN_MEMORY_BYTES_PER_ROW", 10**15)                     # force the SQL path
+    in_sql = S.customer_summary(path, **kw)
+    frame = S.customer_summary(tx, amount_col="amount", observation_end="1997-12-31", duplicates="keep")
+    for got in (in_memory, in_sql):
+        assert list(got.index) == list(frame.index)
+        cols = ["frequency", "recency", "T"]
+        assert (got[cols].to_numpy() == frame[cols].to_numpy()).all()
+        np.testing.assert_allclose(got["monetary_value"], frame["monetary_value"], rtol=1e-12)
+    cal = dict(calibration_end="1997-09-30", holdout_periods=13, amount_col="amount")
+    pd.testing.assert_frame_equal(S.calibration_holdout_summary(path, engine="duckdb", **cal),
+                                  S.calibration_holdout_summary(tx, duplicates="keep", **cal),
+                                  check_exact=False, rtol=1e-12, check_index_type=False)
+
+
+def test_output_writes_parquet_never_overwrites_without_force_nor_the_input(tmp_path, tricky_log, monkeypatch):
+    import duckdb
+
+    from crm_lessons._validate import CRMInputError
+
+    src = tmp_path / "log.parquet"
+    _write(tricky_log, src, "parquet")
+    expected = S.customer_summary(tricky_log, amount_col="amount", observation_end="2024-01-31")
+    out = tmp_path / "sub" / "summary.parquet"
+    kw = dict(amount_col="amount", observation_end="2024-01-31")
+    for source, engine, sql in ((tricky_log, "pandas", False), (src, "duckdb", False), (src, "duckdb", True)):
+        if sql:
+            monkeypatch.setattr(S, "_IN_MEMORY_BYTES_PER_ROW", 10**15)
+        assert S.customer_summary(source, engine=engine, output=out, force=True, **kw) == out
+        back = duckdb.connect().execute("SELECT * FROM read_parquet(?)", [str(out)]).df()
+        assert list(back.columns) == ["customer_id", "frequency", "recency", "T", "monetary_value"]
+        assert back["customer_id"].tolist() == list(expected.index)
+        assert (back.drop(columns="customer_id").to_numpy() == expected.to_numpy()).all()
+    with pytest.raises(CRMInputError, match="already exists; pass force=True"):
+        S.customer_summary(src, engine="duckdb", output=out, **kw)
+    with pytest.raises(CRMInputError, match="is one of the input files"):
+        S.customer_summary(src, engine="duckdb", output=src, force=True, **kw)
+    with pytest.raises(CRMInputError, match="must name a Parquet file"):
+        S.customer_summary(tricky_log, output=tmp_path / "summary.csv", **kw)
+    assert [p.name for p in out.parent.iterdir()] == ["summary.parquet"]           # no temporary left
+    cal = S.calibration_holdout_summary(tricky_log, calibration_end="2024-01-31", holdout_end="2024-03-01",
+                                        output=tmp_path / "cal.parquet")
+    assert duckdb.connect().execute("SELECT COUNT(*) FROM read_parquet(?)", [str(cal)]).fetchone()[0] == 4
+
+
+def test_a_large_result_is_fetched_in_chunks_under_a_lowered_ceiling(tmp_path, monkeypatch):
+    tx, _ = make_transactions(150_000, seed=6)      # more customers than one fetched chunk (131,072)
+    path = tmp_path / "log.parquet"
+    _write(tx, path, "parquet")
+    monkeypatch.setattr(S, "_IN_MEMORY_BYTES_PER_ROW", 10**15)
+    got = S.customer_summary(path, observation_end="1998-06-30", engine="duckdb", memory_limit="300MB")
+    ref = S.customer_summary(tx, observation_end="1998-06-30")
+    pd.testing.assert_frame_equal(got, ref, check_index_type=False)
