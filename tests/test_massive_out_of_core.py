@@ -40,3 +40,15 @@ def test_summary_to_parquet_rejects_frames_missing_files_and_existing_targets(pa
 def test_measure_runs_the_parquet_engine_in_a_subprocess(parts):
     m = massive.measure("duckdb_parquet", parts, end_day=545)
     assert m["customers"] == len(massive.summary_duckdb(parts, end_day=545)) and m["peak_mb"] > 0
+
+
+def test_summary_to_parquet_overwrites_only_with_force_and_never_its_input(parts, tmp_path):
+    target = tmp_path / "s.parquet"
+    n = massive.summary_duckdb_to_parquet(parts, target, end_day=545, memory_limit="256MB")
+    with pytest.raises(CRMInputError, match="pass force=True"):
+        massive.summary_duckdb_to_parquet(parts, target, end_day=545)
+    assert massive.summary_duckdb_to_parquet(parts, target, end_day=30, force=True) < n
+    first_part = sorted(__import__("glob").glob(parts))[0]
+    with pytest.raises(CRMInputError, match="one of the input files"):
+        massive.summary_duckdb_to_parquet(parts, first_part, end_day=545, force=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.parquet"]

@@ -281,11 +281,16 @@ def summary_duckdb(source: str | Path | pd.DataFrame, *, end_day: int, memory_li
 
 
 def summary_duckdb_to_parquet(source: str | Path, target: str | Path, *, end_day: int, memory_limit: str = "2GB",
-                              threads: int = 2, temp_directory: str | Path | None = None) -> int:
+                              threads: int = 2, temp_directory: str | Path | None = None,
+                              force: bool = False) -> int:
     """Run :data:`SUMMARY_SQL` in DuckDB on Parquet ``source`` and write the result to Parquet ``target``.
 
     Unlike :func:`summary_duckdb`, the summary (one row per customer, which can itself be too large for
     memory) never enters Python: DuckDB streams it to ``target``. Returns the number of customers written.
+    An existing ``target`` is an error unless ``force=True``; the file is written under a temporary name
+    and moved into place, so a failed run leaves no half-written summary. For dates, time units and
+    recency/T/mean repeat spend use ``crm_lessons.summary.customer_summary(path, engine="duckdb",
+    output=...)``, which writes the same way.
 
     Examples
     --------
@@ -304,16 +309,24 @@ def summary_duckdb_to_parquet(source: str | Path, target: str | Path, *, end_day
     if not glob.glob(path):
         raise CRMInputError(f"{where}: no Parquet file matches {path!r}; write one with write_transactions().")
     target = Path(target)
-    if target.exists():
-        raise CRMInputError(f"{where}: {target} already exists; choose a new file name.")
+    if target.exists() and not force:
+        raise CRMInputError(f"{where}: {target} already exists; pass force=True to overwrite it, or choose "
+                            "a new file name.")
+    if target.resolve() in {Path(f).resolve() for f in glob.glob(path)}:
+        raise CRMInputError(f"{where}: {target} is one of the input files; write the summary elsewhere.")
+    tmp = target.with_name(f".{target.name}.tmp")
     con = _duckdb_con(memory_limit, threads, temp_directory, where)
     try:
         _register(con, path, where)
-        lit = _sql_str(target.as_posix())
+        lit = _sql_str(tmp.as_posix())
         con.execute(f"COPY ({summary_sql(end_day=end_day)}) TO {lit} (FORMAT parquet)")
-        return int(con.execute(f"SELECT COUNT(*) FROM read_parquet({lit})").fetchone()[0])
+        n = int(con.execute(f"SELECT COUNT(*) FROM read_parquet({lit})").fetchone()[0])
+        tmp.replace(target)
+        return n
     finally:
         con.close()
+        if tmp.exists():
+            tmp.unlink()
 
 
 def write_transactions(folder: str | Path, rows: int, *, seed: int = 0, chunk_customers: int = 400_000,
