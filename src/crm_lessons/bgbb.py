@@ -38,7 +38,7 @@ from ._validate import (
     require_non_negative,
     require_positive_int,
 )
-from .clv import _MLModel
+from .clv import _MLModel, _non_negative_columns
 
 __all__ = ["BetaGeoBetaBinomModel", "discrete_summary", "rf_table", "PUBLISHED_BGBB_ESTIMATES"]
 
@@ -48,13 +48,10 @@ PUBLISHED_BGBB_ESTIMATES = pd.Series({"alpha": 1.204, "beta": 0.750, "gamma": 0.
 
 
 def _check_patterns(frame: pd.DataFrame, cols: list[str], weights_col: str | None, where: str):
-    require_frame(frame, where=where)
     need = cols + ([weights_col] if weights_col else [])
-    require_columns(frame, need, where=where)
-    require_no_missing(frame, need, where=where)
-    require_non_negative(frame, need, where=where)
-    x, tx, n = (frame[c].to_numpy(dtype=np.float64) for c in cols)
-    w = frame[weights_col].to_numpy(dtype=np.float64) if weights_col else np.ones_like(x)
+    arrs = _non_negative_columns(frame, need, where)
+    x, tx, n = arrs[:3]
+    w = arrs[3] if weights_col else np.ones_like(x)
     for name, arr in zip(cols + ([weights_col] if weights_col else []), (x, tx, n, w)):
         if np.any(arr != np.round(arr)):
             raise CRMInputError(f"{where}: column {name!r} must hold whole numbers (counts of opportunities"
@@ -175,50 +172,98 @@ class BetaGeoBetaBinomModel(_MLModel):
             raise CRMInputError(f"{where}: every customer transacts at no opportunity, or at every one; the "
                                 "transaction and dropout probabilities cannot be told apart.")
         keep = w > 0
-        frame = pd.DataFrame({"x": x[keep], "tx": tx[keep], "n": n[keep], "w": w[keep]})
-        g = frame.groupby(["x", "tx", "n"], sort=True)["w"].sum().reset_index()
-        col = {k: g[k].to_numpy(dtype=np.float64) for k in ("x", "tx", "n", "w")}
+        pats, inv = np.unique(np.column_stack([x[keep], tx[keep], n[keep]]), axis=0, return_inverse=True)
+        col = {"x": pats[:, 0].copy(), "tx": pats[:, 1].copy(), "n": pats[:, 2].copy(),
+               "w": np.bincount(inv.ravel(), weights=w[keep], minlength=len(pats))}
         # "n" is the number of customers for the shared fitting code; the opportunities are "nn"
         self._fit({"x": col["x"], "tx": col["tx"], "nn": col["n"], "w": col["w"], "n": float(col["w"].sum())})
         return self
 
     @staticmethod
-    def _terms(p, x, tx, nn):
-        """Log terms of the likelihood (rows x (1 + max i)), with -inf where a term does not exist, and the
-        (y, g, h) arguments: term = B(a+x, b+y)/B(a,b) * B(c+g, d+h)/B(c,d)."""
-        m = int(np.max(nn - tx)) if len(nn) else 0
-        i = np.arange(m, dtype=np.float64)[None, :]
-        y = np.concatenate([(nn - x)[:, None], (tx - x)[:, None] + i], axis=1)
-        g = np.concatenate([np.zeros((len(x), 1)), np.ones((len(x), m))], axis=1)
-        h = np.concatenate([nn[:, None], tx[:, None] + i], axis=1)
-        exists = np.concatenate([np.ones((len(x), 1), bool), i < (nn - tx)[:, None]], axis=1)
-        return y, g, h, exists
+    def _structure(d: dict) -> dict:
+        """The existing terms of every pattern as flat arrays (pattern row, x, y, g, h), built once per
+        data set and kept in ``d``: term = B(a+x, b+y)/B(a,b) * B(c+g, d+h)/B(c,d)."""
+        if "_flat" not in d:
+            x, tx, nn = d["x"], d["tx"], d["nn"]
+            k = (nn - tx).astype(np.int64)                    # dropout terms i = 0..n-t_x-1
+            counts = 1 + k
+            row = np.repeat(np.arange(len(x)), counts)
+            start = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+            pos = np.arange(len(row)) - start[row]            # 0: alive term, j >= 1: dropout i = j - 1
+            alive = pos == 0
+            xe = x[row]
+            ye = np.where(alive, nn[row] - xe, tx[row] - xe + pos - 1)
+            ge = np.where(alive, 0.0, 1.0)
+            he = np.where(alive, nn[row], tx[row] + pos - 1)
+            d["_flat"] = (row, start, xe, ye, ge, he)
+        return d["_flat"]
 
     @classmethod
     def _ll_grad(cls, p, d, want_grad=True):
         a, b, c, dd = p
-        x, tx, nn, w = d["x"], d["tx"], d["nn"], d["w"]
-        y, g, h, exists = cls._terms(p, x, tx, nn)
-        X = x[:, None]
-        with np.errstate(invalid="ignore"):
-            lt = (special.betaln(a + X, b + y) - special.betaln(a, b)
-                  + special.betaln(c + g, dd + h) - special.betaln(c, dd))
-        lt = np.where(exists, lt, -np.inf)
-        ll_i = special.logsumexp(lt, axis=1)
+        w = d["w"]
+        row, start, xe, ye, ge, he = cls._structure(d)
+        gl = special.gammaln
+        lt = (gl(a + xe) + gl(b + ye) - gl(a + b + xe + ye) - special.betaln(a, b)
+              + gl(c + ge) + gl(dd + he) - gl(c + dd + ge + he) - special.betaln(c, dd))
+        mx = np.maximum.reduceat(lt, start)
+        ex = np.exp(lt - mx[row])
+        tot = np.add.reduceat(ex, start)
+        ll_i = mx + np.log(tot)
         ll = float(w @ ll_i)
         if not want_grad:
             return ll, ll_i
-        wt = np.where(exists, np.exp(lt - ll_i[:, None]), 0.0) * w[:, None]   # share of each term
-        psi_ab, psi_cd = special.digamma(a + b), special.digamma(c + dd)
-        with np.errstate(invalid="ignore"):
-            s_ab = special.digamma(a + b + X + y)
-            s_cd = special.digamma(c + dd + g + h)
-            da = special.digamma(a + X) - s_ab - special.digamma(a) + psi_ab
-            db = special.digamma(b + y) - s_ab - special.digamma(b) + psi_ab
-            dc = special.digamma(c + g) - s_cd - special.digamma(c) + psi_cd
-            ddd = special.digamma(dd + h) - s_cd - special.digamma(dd) + psi_cd
-        grad = np.array([np.sum(wt * np.where(exists, q, 0.0)) for q in (da, db, dc, ddd)])
+        wt = ex * (w / tot)[row]                                  # weight of each term
+        W = float(w.sum())
+        psi = special.digamma
+        s_ab = psi(a + b + xe + ye)
+        s_cd = psi(c + dd + ge + he)
+        psi_ab, psi_cd = psi(a + b), psi(c + dd)
+        grad = np.array([wt @ (psi(a + xe) - s_ab) - W * (psi(a) - psi_ab),
+                         wt @ (psi(b + ye) - s_ab) - W * (psi(b) - psi_ab),
+                         wt @ (psi(c + ge) - s_cd) - W * (psi(c) - psi_cd),
+                         wt @ (psi(dd + he) - s_cd) - W * (psi(dd) - psi_cd)])
         return ll, grad
+
+    @classmethod
+    def _ll_grad_hess(cls, p, d):
+        """Log-likelihood, gradient and analytic Hessian (for Newton's method in the shared fitting code).
+
+        With pi_j the share of term j in its pattern's likelihood and u_j = grad log term_j,
+        the Hessian of log L_i is sum_j pi_j (hess log term_j + u_j u_j') - g_i g_i', g_i = sum_j pi_j u_j.
+        """
+        a, b, c, dd = p
+        w = d["w"]
+        row, start, xe, ye, ge, he = cls._structure(d)
+        gl, psi = special.gammaln, special.digamma
+        lt = (gl(a + xe) + gl(b + ye) - gl(a + b + xe + ye) - special.betaln(a, b)
+              + gl(c + ge) + gl(dd + he) - gl(c + dd + ge + he) - special.betaln(c, dd))
+        mx = np.maximum.reduceat(lt, start)
+        ex = np.exp(lt - mx[row])
+        tot = np.add.reduceat(ex, start)
+        ll = float(w @ (mx + np.log(tot)))
+        pi = ex / tot[row]
+        wt = pi * w[row]
+        s_ab, s_cd = psi(a + b + xe + ye), psi(c + dd + ge + he)
+        psi_ab, psi_cd = psi(a + b), psi(c + dd)
+        U = np.vstack([psi(a + xe) - s_ab - psi(a) + psi_ab, psi(b + ye) - s_ab - psi(b) + psi_ab,
+                       psi(c + ge) - s_cd - psi(c) + psi_cd, psi(dd + he) - s_cd - psi(dd) + psi_cd])
+        grad = U @ wt
+        tri = lambda v: special.zeta(2.0, v)  # noqa: E731  (trigamma)
+        W = float(w.sum())
+        t_ab, t_cd = tri(a + b + xe + ye), tri(c + dd + ge + he)
+        h_ab0, h_cd0 = float(tri(a + b)), float(tri(c + dd))
+        H = (U * wt) @ U.T
+        G = np.add.reduceat(U * pi, start, axis=1)              # per-pattern gradient of log L_i
+        H -= (G * w) @ G.T
+        H[0, 0] += wt @ (tri(a + xe) - t_ab) + W * (h_ab0 - float(tri(a)))
+        H[1, 1] += wt @ (tri(b + ye) - t_ab) + W * (h_ab0 - float(tri(b)))
+        H[0, 1] += -(wt @ t_ab) + W * h_ab0
+        H[2, 2] += wt @ (tri(c + ge) - t_cd) + W * (h_cd0 - float(tri(c)))
+        H[3, 3] += wt @ (tri(dd + he) - t_cd) + W * (h_cd0 - float(tri(dd)))
+        H[2, 3] += -(wt @ t_cd) + W * h_cd0
+        H[1, 0], H[3, 2] = H[0, 1], H[2, 3]
+        return ll, grad, H
 
     # ---------------------------------------------------------------- predictions
     def _arr(self, frequency, recency, n, where):
