@@ -11,6 +11,7 @@ Usage (from the repository root; ``make zh`` runs extract, check and build)::
     python tools/i18n.py extract [SOURCE ...]   # update locale/zh/*.po from the English source
     python tools/i18n.py check [SOURCE ...]     # untranslated, outdated or unfaithful messages; exit 1 if any
     python tools/i18n.py build [SOURCE ...]     # write zh/ (notebooks, exercise sets, docs)
+    python tools/i18n.py refresh [SOURCE ...]   # execute zh notebooks, store the outputs nbval compares
     python tools/i18n.py todo CATALOGUE.po      # the messages of one catalogue that still need work
 
 What a message is:
@@ -555,7 +556,8 @@ def _translate_feedback(obj, table: dict, missing: list[str]) -> None:
 
 
 def _nb_text(nb: dict) -> str:
-    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+    """A notebook as nbformat writes it (keys sorted), so a refreshed notebook reads the same."""
+    return json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def support_files(src: Path) -> list[Path]:
@@ -564,6 +566,21 @@ def support_files(src: Path) -> list[Path]:
         return []
     return sorted(p for p in src.parent.rglob("*") if p.is_file() and p.suffix not in (".ipynb", ".pyc")
                   and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts)
+
+
+def keep_outputs(nb: dict, path: Path) -> dict:
+    """Give the stored outputs nbval compares (cells tagged ``nbval-check-output``) from the Chinese
+    notebook already at ``path`` to the cells whose code is unchanged: its tables print in Chinese, so
+    they are the Chinese edition's own (``python tools/i18n.py refresh`` stores them)."""
+    if not path.exists():
+        return nb
+    old = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "code" or not cell.get("outputs"):
+            continue
+        if i < len(old) and old[i]["cell_type"] == "code" and _cell_text(old[i]) == _cell_text(cell):
+            cell["outputs"] = old[i].get("outputs", [])
+    return nb
 
 
 def render(src: Path) -> tuple[dict[Path, str], list[str]]:
@@ -593,7 +610,7 @@ def render(src: Path) -> tuple[dict[Path, str], list[str]]:
         return {target(src): "\n\n".join(parts) + "\n"}, missing
     out: dict[Path, str] = {}
     zh, missing = translate_notebook(json.loads(src.read_text(encoding="utf-8")), src, table)
-    out[target(src)] = _nb_text(zh)
+    out[target(src)] = _nb_text(keep_outputs(zh, target(src)))
     if _is_exercise(src):
         for kind in ("student", "instructor"):
             version = src.parent / kind / src.name
@@ -686,13 +703,23 @@ def prune() -> list[Path]:
     return stray
 
 
+def refresh(srcs: list[Path], jobs: int = 2) -> int:
+    """Execute the Chinese notebooks of ``srcs`` and store the outputs nbval compares (as make refresh)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = [target(s) for s in srcs if s.suffix == ".ipynb" and not _is_exercise(s)]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        codes = list(pool.map(lambda p: nbtools.refresh([p]), paths))
+    return max(codes, default=0)
+
+
 def _paths(args: list[str]) -> list[Path]:
     return [Path(a).resolve() for a in args] if args else sources()
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["extract", "check", "build", "todo", "switch"])
+    ap.add_argument("command", choices=["extract", "check", "build", "refresh", "todo", "switch"])
     ap.add_argument("paths", nargs="*")
     a = ap.parse_args(argv)
     if a.command == "extract":
@@ -708,6 +735,8 @@ def main(argv: list[str] | None = None) -> int:
             for p in prune():
                 print(f"removed {rel(p)}")
         return build(_paths(a.paths))
+    if a.command == "refresh":
+        return refresh(_paths(a.paths))
     if a.command == "switch":
         for c in add_english_switch(_paths(a.paths)):
             print(f"language switch added to {rel(c)}")
