@@ -413,24 +413,41 @@ def grade_notebook(path: Path, student: str, set_dir: Path, *, timeout: int = 60
     """Rows (student, set, question, points, max, passed, answer, error) for one submitted notebook."""
     import nbformat
 
-    instructor = nbformat.read(set_dir / "instructor" / f"{set_dir.name}.ipynb", as_version=4)
-    tests = instructor.metadata["otter"]["tests"]
-    names = answer_names(set_dir)
     try:
         nb = nbformat.read(path, as_version=4)
         ns, errors = run_notebook(nb, timeout=timeout)
     except Exception as e:  # not a notebook at all: every question 0
         ns, errors = {}, [f"notebook unreadable: {type(e).__name__}: {e}"]
-    seed = student_seed(student, set_dir.name)  # the submitter's own numbers, whatever the notebook says
+    return score(ns, student, set_dir, errors)
+
+
+def score(ns: dict, student: str, set_dir: Path, errors: list[str] = (), *, seed: int | None = None,
+          questions: list[str] | None = None) -> list[dict]:
+    """Run the public and hidden tests of ``set_dir`` on the namespace of a run notebook, for ``student``.
+
+    The student's own numbers (and ``variant``, their seed) replace whatever the notebook set, so answers
+    copied from another variant fail; ``seed`` overrides the student's seed (0: the committed numbers) and
+    ``questions`` limits the questions scored. ``ns`` itself is left unchanged.
+    """
+    import nbformat
+    import numpy as np
+
+    set_dir = Path(set_dir)
+    instructor = nbformat.read(set_dir / "instructor" / f"{set_dir.name}.ipynb", as_version=4)
+    tests = instructor.metadata["otter"]["tests"]
+    names = answer_names(set_dir)
+    ns = dict(ns)
+    if seed is None:
+        seed = student_seed(student, set_dir.name)  # the submitter's own numbers, whatever the notebook says
     variant = load_variant(set_dir)
     if variant is not None:
-        import numpy as np
-
-        ns.update(variant.draw(Draw(np.random.default_rng(seed))))
+        ns.update(variant.draw(Draw(np.random.default_rng(seed) if seed else None)))
     ns["variant"] = seed
     options = multiple_choice(set_dir)
     rows = []
     for q in sorted(tests, key=lambda s: (len(s), s)):
+        if questions is not None and q not in questions:
+            continue
         spec = tests[q]
         points = float(spec.get("points", 1) or 1)
         ok, why = True, ""
