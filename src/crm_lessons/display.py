@@ -8,6 +8,7 @@ analysis returns (a Series, a tuple, a dict, a frame) into a tidy DataFrame to p
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Iterable
 
 import numpy as np
@@ -140,11 +141,25 @@ def tidy(obj: Any, *, name: str | None = None, index: str | None = None,
 TRANSLATE_MAX_ROWS = 5000
 
 
+_UNIT = re.compile(r"^(?P<base>.*?)\s*(?P<unit>\((?:%|\$|yuan|days?|weeks?|months?|years?|hours?|seconds?|minutes?)\))$")
+
+
 def _zh(value: Any, table: dict[str, str]) -> Any:
+    """One label in Chinese: as written, with ``_`` read as a space, and with a unit such as ``(%)`` kept.
+
+    >>> _zh("odds_ratio", {"odds ratio": "优势比"}), _zh("response (%)", {"response": "响应率"})
+    ('优势比', '响应率 (%)')
+    """
     if isinstance(value, tuple):
         return tuple(_zh(v, table) for v in value)
-    if isinstance(value, str):
-        return table.get(value.strip().lower(), value)
+    if not isinstance(value, str):
+        return value
+    key = value.strip().lower()
+    m = _UNIT.match(key)
+    base, unit = (m.group("base"), " " + m.group("unit")) if m else (key, "")
+    for k in (key, key.replace("_", " "), base, base.replace("_", " ")):
+        if k in table:
+            return table[k] + (unit if k in (base, base.replace("_", " ")) and k != key else "")
     return value
 
 
