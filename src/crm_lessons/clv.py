@@ -73,7 +73,9 @@ __all__ = [
 
 def _as_array(t: Any, name: str, where: str) -> np.ndarray:
     arr = np.asarray(t, dtype=np.float64)
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+    # two reductions instead of isfinite/any temporaries (NaN fails min() >= 0); this check was a third
+    # of the time of a million-customer P(alive)
+    if arr.size and not (arr.min() >= 0 and arr.max() < np.inf):
         raise CRMInputError(f"{where}: {name} must be finite and >= 0, got {t!r}.")
     return arr
 
@@ -627,9 +629,21 @@ class BetaGeoModel(_MLModel):
         """P(alive | x, t_x, T) = 1 / (1 + 1{x>0} a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x))."""
         x, tx, T = self._arr(frequency, recency, T, "probability_alive")
         r, alpha, a, b = self.params_.to_numpy()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            d = np.log(a) - np.log(b + x - 1) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
-        return np.where(x > 0, special.expit(-d), 1.0)
+        # one log and one exp per customer, in place (lifetimes takes two logs and an expit):
+        # 1 / (1 + [a / (b+x-1)] exp((r+x) log((alpha+T)/(alpha+t_x)))), and 1 where x = 0
+        with np.errstate(all="ignore"):
+            u = np.add(alpha, T, out=np.empty(T.shape))
+            u /= alpha + tx
+            np.log(u, out=u)
+            u *= r + x
+            np.exp(u, out=u)
+            c = np.add(x, b - 1.0, out=np.empty(x.shape))
+            np.divide(a, c, out=c)
+            u *= c
+            u += 1.0
+            np.reciprocal(u, out=u)
+        np.putmask(u, x == 0, 1.0)
+        return u
 
     def expected_transactions(self, t) -> np.ndarray:
         """Unconditional E[X(t)]: expected repeat transactions of a new customer in her first t periods.
@@ -1060,29 +1074,38 @@ class ParetoNBDModel(_MLModel):
         return S, (dA, dC, dz)
 
     @classmethod
-    def _log_terms(cls, p, x, tx, T, want_grad=False):
-        """log L per customer (and its gradient, 4 x rows), plus log of the bracket = -log P(alive)."""
+    def _log_terms(cls, p, x, tx, T, want_grad=False, bracket_only=False):
+        """log L per customer (and its gradient, 4 x rows), plus log of the bracket = -log P(alive)
+        (``bracket_only``: the bracket alone, ll is None)."""
         r, alpha, s, beta = p
         m = len(x)
         rx = r + x
         lat, laT = np.log(alpha + tx), np.log(alpha + T)
         lbt, lbT = np.log(beta + tx), np.log(beta + T)
-        logC = special.gammaln(rx) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
-        logPT = -rx * laT - s * lbT
         e = rx * (laT - lat) + s * (lbT - lbt)            # log P(t_x) - log P(T) >= 0
         rsx = rx + s
         # Q(y) = (r+s+x) J(y) / P(y) = 2F1(A, 1; r+s+x+1; z(y)) [times (alpha+y)/(beta+y) if alpha < beta]
-        # Customers with x = 0 all have t_x = 0 and the same Q(t_x): it is computed once (these rows have the
-        # largest z, so they would dominate the cost). Rows: [t_x of repeaters, one non-repeater, T of all].
-        Cc = rsx + 1.0
-        rep = np.flatnonzero(x > 0) if m else np.zeros(0, dtype=np.intp)
-        n_rep = len(rep)
-        partial = n_rep < m
-        if partial:
-            y2 = np.concatenate([tx[rep], [0.0], T])
-            C2 = np.concatenate([Cc[rep], [r + s + 1.0], Cc])
+        # Q depends on (x, y) only. Customers with x = 0 all have t_x = 0 and the same Q(t_x), computed
+        # once (these rows have the largest z, so they would dominate the cost); on large inputs whose
+        # (x, y) pairs repeat (day-rounded data), each distinct pair is summed once.
+        big = m >= 50_000
+        cx = _codes(x) if big else None
+        gt = _distinct_pairs(x, tx, cx) if big else None
+        if gt is not None:
+            xt, yt, map_t = x[gt[0]], tx[gt[0]], gt[1]
         else:
-            y2, C2 = np.concatenate([tx, T]), np.concatenate([Cc, Cc])
+            rep = np.flatnonzero(x > 0) if m else np.zeros(0, dtype=np.intp)
+            if len(rep) < m:
+                xt, yt = np.concatenate([x[rep], [0.0]]), np.concatenate([tx[rep], [0.0]])
+                map_t = np.full(m, len(rep), dtype=np.intp)
+                map_t[rep] = np.arange(len(rep))
+            else:
+                xt, yt, map_t = x, tx, None
+        gT = _distinct_pairs(x, T, cx) if big else None
+        xT, yT, map_T = (x[gT[0]], T[gT[0]], gT[1]) if gT is not None else (x, T, None)
+        mt = len(xt)
+        y2 = np.concatenate([yt, yT])
+        C2 = np.concatenate([xt, xT]) + (r + s + 1.0)
         if alpha >= beta:
             A = C2 - (s + 1.0)
             z = (alpha - beta) / (alpha + y2)
@@ -1090,13 +1113,13 @@ class ParetoNBDModel(_MLModel):
             A = s + 1.0
             z = (beta - alpha) / (beta + y2)
         S, L = cls._series(A, C2, z, want_grad)
-        mt = len(z) - m                                  # rows of the t_x part
-        if partial:
-            idx_t = np.full(m, n_rep, dtype=np.intp)
-            idx_t[rep] = np.arange(n_rep)
-            S = np.concatenate([S[:mt][idx_t], S[mt:]])
+        if map_t is not None or map_T is not None:
+            it = np.arange(mt) if map_t is None else map_t
+            iT = mt + (np.arange(m) if map_T is None else map_T)
+            full = np.concatenate([it, iT])
+            S = S[full]
             if want_grad:
-                L = np.concatenate([L[:, :mt][:, idx_t], L[:, mt:]], axis=1)
+                L = L[:, full]
         logS = np.log(S)
         lQt, lQT = logS[:m], logS[m:]
         if alpha < beta:
@@ -1111,6 +1134,10 @@ class ParetoNBDModel(_MLModel):
         b_ = np.exp(logk + lQT - M)                        # k QT / exp(M)
         inner = eM + a_ - b_
         log_bracket = M + np.log(inner)
+        if bracket_only and not want_grad:
+            return None, log_bracket, None
+        logC = special.gammaln(rx) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+        logPT = -rx * laT - s * lbT
         ll = logC + logPT + log_bracket
         if not want_grad:
             return ll, log_bracket, None
@@ -1171,10 +1198,12 @@ class ParetoNBDModel(_MLModel):
         groups = _group_histories(x, tx, T)
         if groups is not None:
             first, inv = groups
-            _, log_bracket, _ = self._log_terms(self.params_.to_numpy(), x[first], tx[first], T[first])
+            _, log_bracket, _ = self._log_terms(self.params_.to_numpy(), x[first], tx[first], T[first],
+                                                bracket_only=True)
             return np.exp(-log_bracket)[inv].reshape(shape)
-        _, log_bracket, _ = self._log_terms(self.params_.to_numpy(), x, tx, T)
-        return np.exp(-log_bracket).reshape(shape)
+        _, log_bracket, _ = self._log_terms(self.params_.to_numpy(), x, tx, T, bracket_only=True)
+        np.negative(log_bracket, out=log_bracket)
+        return np.exp(log_bracket, out=log_bracket).reshape(shape)
 
     def expected_transactions(self, t) -> np.ndarray:
         """Unconditional E[X(t)] = r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]."""
@@ -1192,6 +1221,42 @@ class ParetoNBDModel(_MLModel):
         r, alpha, s, beta = self.params_.to_numpy()
         core = (r + x) * (beta + TT) / (alpha + TT) * _one_minus_pow_over(np.log((beta + TT) / (beta + TT + t)), s - 1)
         return core * pa
+
+
+def _codes(v: np.ndarray):
+    """Integer codes of the values of ``v`` (equal values, equal codes) and how many there are: the values
+    themselves when they are small whole numbers (counts of purchases), else pandas.factorize (hashing)."""
+    if len(v) and v.min() >= 0 and v.max() < 1e6:
+        c = v.astype(np.int64)
+        if np.array_equal(c, v):
+            return c, int(c.max()) + 1
+    c, u = pd.factorize(v)
+    return c.astype(np.int64), len(u)
+
+
+def _distinct_pairs(x: np.ndarray, y: np.ndarray, cx=None, sample: int = 20_000):
+    """(first row of each distinct (x, y) pair, pair of every row), or None when a sample of ``sample``
+    rows shows that more than half the pairs are distinct (continuous-time data: grouping would not pay).
+    Linear in the number of rows (codes by value, then a table or hashing); ``cx`` = ``_codes(x)``."""
+    n = len(x)
+    k = np.random.default_rng(1).choice(n, min(sample, n), replace=False)
+    if pd.DataFrame({"x": x[k], "y": y[k]}).drop_duplicates().shape[0] > 0.5 * len(k):
+        return None
+    cx, nx = cx if cx is not None else _codes(x)
+    cy, ny = _codes(y)
+    key = cx * ny + cy
+    if nx * ny <= 4 * n:                   # a presence table is cheaper than hashing
+        present = np.zeros(nx * ny, dtype=bool)
+        present[key] = True
+        ids = np.cumsum(present) - 1
+        inv = ids[key]
+        n_uniq = int(ids[-1]) + 1
+    else:
+        inv, uniq = pd.factorize(key)
+        n_uniq = len(uniq)
+    first = np.empty(n_uniq, dtype=np.int64)
+    first[inv[::-1]] = np.arange(n - 1, -1, -1)
+    return first, inv
 
 
 def _group_histories(x: np.ndarray, tx: np.ndarray, T: np.ndarray, min_rows: int = 50_000):
