@@ -153,7 +153,8 @@ class _MLModel:
     # subclasses build a dict of arrays in fit() (with "n", the number of customers) and provide
     # _ll_grad(params, data) -> (log-likelihood, gradient with respect to the parameters)
 
-    def _fit(self, data: dict, start: dict | None = "default", *, diagnose: bool = True) -> np.ndarray:
+    def _fit(self, data: dict, start: dict | None = "default", *, diagnose: bool = True,
+             hessian: np.ndarray | None = None) -> np.ndarray:
         where = f"{type(self).__name__}.fit"
         pen = require_number(self.penalizer, "penalizer", where=where, low=0)
         names = self._param_names
@@ -209,6 +210,9 @@ class _MLModel:
         if hasattr(self, "_ll_grad_hess"):
             with np.errstate(all="ignore"):
                 res = self._newton(data, x0, pen)
+        elif hessian is not None:
+            with np.errstate(all="ignore"):
+                res = self._polish(negll, x0, hessian)
         if res is None:
             # L-BFGS-B works on 3-4 numbers; a multi-threaded BLAS only adds start-up cost and, on a busy
             # machine, spin-waiting that made a 3 ms fit take 200 ms. Use one thread while optimising.
@@ -237,6 +241,43 @@ class _MLModel:
         return p
 
     _converged_anyway = False
+
+    @staticmethod
+    def _polish(negll, x0: np.ndarray, hessian: np.ndarray, max_iter: int = 30):
+        """Quasi-Newton steps with a fixed Hessian (of the mean negative log-likelihood in log parameters)
+        estimated on a subsample, from the subsample's estimates: each step costs one evaluation on the
+        full data and cuts the gradient by the subsample's Hessian error (a few per cent), so ~5 steps
+        replace L-BFGS-B's 12-15 on a million customers. None if a step fails (L-BFGS-B takes over)."""
+        try:
+            hinv = np.linalg.inv(hessian)
+            if np.any(np.linalg.eigvalsh((hinv + hinv.T) / 2) <= 0):
+                return None
+        except np.linalg.LinAlgError:
+            return None
+        th = np.array(x0, dtype=float)
+        f, g = negll(th)
+        if not np.isfinite(f):
+            return None
+        for it in range(1, max_iter + 1):
+            if float(np.abs(g).max()) < 1e-9:
+                return optimize.OptimizeResult(x=th, fun=f, jac=g, success=True, nit=it - 1,
+                                               message="fixed-Hessian Newton: gradient below 1e-9")
+            step = -(hinv @ g)
+            t = 1.0
+            while t > 1e-6:
+                cand = np.clip(th + t * step, -_LOG_BOUND, _LOG_BOUND)
+                fc, gc = negll(cand)
+                if np.isfinite(fc) and fc <= f + 1e-4 * t * float(g @ step):
+                    break
+                t /= 2
+            else:
+                return None
+            small = (f - fc) <= 1e-13 * max(abs(f), abs(fc), 1.0)
+            th, f, g = cand, fc, gc
+            if small and float(np.abs(g).max()) < 1e-6:
+                return optimize.OptimizeResult(x=th, fun=f, jac=g, success=True, nit=it,
+                                               message="fixed-Hessian Newton: relative reduction below 1e-13")
+        return None
 
     def _newton(self, data: dict, x0: np.ndarray, pen: float):
         """Newton's method on log(parameters) with the model's analytic Hessian (``_ll_grad_hess``) and a
@@ -509,6 +550,13 @@ def _compress(x: np.ndarray, tx: np.ndarray, T: np.ndarray):
     """Collapse customers with identical (x, t_x, T) into one row with a count (the likelihood only
     depends on these three numbers, and most customers share them: e.g. every non-repeater of the same
     age). Returns x, t_x, T, weights."""
+    if len(x) > 100_000:
+        # a sample says whether grouping pays: continuous-time histories are all distinct and the groupby
+        # would cost a third of a million-customer fit for nothing. (Day-rounded histories with one in
+        # five distinct still show ~4% repeats in a 20,000-row sample; all-distinct ones show none.)
+        k = np.random.default_rng(2).choice(len(x), 20_000, replace=False)
+        if pd.DataFrame({"x": x[k], "tx": tx[k], "T": T[k]}).duplicated().mean() < 0.005:
+            return x, tx, T, np.ones_like(x)
     frame = pd.DataFrame({"x": x, "tx": tx, "T": T})
     counts = frame.groupby(["x", "tx", "T"], sort=False).size()
     if len(counts) > 0.8 * len(x):
@@ -887,12 +935,18 @@ class ParetoNBDModel(_MLModel):
         start = self.start
         if start is None:
             start = self._default_start(x, T, w)
-            if len(x) > 50_000:
-                # warm start: fit a random 20,000 distinct histories first, then polish on all of them
-                keep = np.random.default_rng(0).choice(len(x), 20_000, replace=False)
-                sub = {"x": x[keep], "tx": tx[keep], "T": T[keep], "w": w[keep], "n": float(w[keep].sum())}
-                start = dict(zip(self._param_names, type(self)()._fit(sub, start=start, diagnose=False)))
-        self._fit({"x": x, "tx": tx, "T": T, "w": w, "n": n}, start=start)
+        hessian = None
+        if self.start is None and len(x) > 50_000:
+            # warm start: fit a random 20,000 distinct histories first; its Hessian (mean per customer, log
+            # parameters) steers fixed-Hessian Newton steps on all of them
+            keep = np.random.default_rng(0).choice(len(x), 20_000, replace=False)
+            sub = {"x": x[keep], "tx": tx[keep], "T": T[keep], "w": w[keep], "n": float(w[keep].sum())}
+            p_sub = type(self)()._fit(sub, start=start, diagnose=False)
+            start = dict(zip(self._param_names, p_sub))
+            with np.errstate(all="ignore"):
+                h = _hessian(lambda q: self._ll_grad(q, sub), p_sub)
+                hessian = -(h * np.outer(p_sub, p_sub) + np.diag(self._ll_grad(p_sub, sub)[1] * p_sub)) / sub["n"]
+        self._fit({"x": x, "tx": tx, "T": T, "w": w, "n": n}, start=start, hessian=hessian)
         return self
 
     @staticmethod
