@@ -6,9 +6,12 @@ Three pieces, used by the ``crm-lessons exercises`` and ``crm-lessons grade`` co
   or two lines: the failure message of the first failing public test (otter-grader's own
   ``failure_message``), never the doctest traceback with the assert that holds the expected value.
   The exact-value tests are otter *hidden* tests: ``otter assign`` keeps them out of the student notebook.
-* :func:`release` writes each student's own copy of an exercise set. A set listed in :data:`VARIANTS` has a
-  parameter cell (the code cell starting with :data:`PARAM_MARK`) whose numbers are drawn with a seed derived
-  from the student id (:func:`student_seed`); the seed is recorded in the cell and in the notebook metadata.
+* :func:`release` writes each student's own copy of an exercise set. Every set with an
+  ``exercises/<set>/variant.py`` (:data:`VARIANTS`) has a parameter cell (the code cell starting with
+  :data:`PARAM_MARK`) whose numbers are drawn with a seed derived from the student id (:func:`student_seed`);
+  the options of every multiple-choice list are shuffled with the same seed (:func:`shuffle_options`; hidden
+  tests name the student's right letter with :func:`mc_key`). The seed is recorded in the cell and in the
+  notebook metadata.
 * :func:`grade` runs every submitted notebook in-process, cell by cell (a cell that raises is skipped, so
   the questions it answers score 0 while the others still grade; no Docker, no kernel), sets the parameters
   of the submitter's own variant (from the file name, not from the notebook, so a copied notebook is graded
