@@ -278,13 +278,13 @@ def _run_cases(nb, q: str, ns: dict) -> bool:
 
 # ------------------------------------------------------------------ per-student numbers (issue 15)
 #: Questions whose answer is the same for every student (concept questions asking for the course material's
-#: own terms, lists and counts, and analyses of one shared data set); docs/grading.md lists them. Every other
+#: own terms, lists and counts); docs/grading.md lists them. Every other
 #: question fails when its answers are copied from another variant.
 SAME_FOR_EVERYONE = {
     "01_customer_value": set(), "02_identify": set(), "03_differentiate": set(), "04_interact": set(),
     "05_customize": set(), "06_complaints_service": set(), "07_loyalty_churn": set(), "08_exhibition_crm": set(),
-    "09_data_mining": set(), "10_experience_online": {"q3", "q8"}, "11_bank_trade": set(),
-    "12_crm_foundations": {"q4", "q5"}, "13_customer_psychology": {"q2", "q5"},
+    "09_data_mining": set(), "10_experience_online": {"q8"}, "11_bank_trade": set(),
+    "12_crm_foundations": {"q4", "q5"}, "13_customer_psychology": {"q5"},
 }
 STUDENTS = ("ann.lee", "bo.chen", "cy.wu")
 
