@@ -244,10 +244,10 @@ class _MLModel:
 
     @staticmethod
     def _polish(negll, x0: np.ndarray, hessian: np.ndarray, max_iter: int = 30):
-        """Quasi-Newton steps with a fixed Hessian (of the mean negative log-likelihood in log parameters)
-        estimated on a subsample, from the subsample's estimates: each step costs one evaluation on the
-        full data and cuts the gradient by the subsample's Hessian error (a few per cent), so ~5 steps
-        replace L-BFGS-B's 12-15 on a million customers. None if a step fails (L-BFGS-B takes over)."""
+        """Quasi-Newton (BFGS) steps from the subsample's estimates, starting from the Hessian (of the mean
+        negative log-likelihood in log parameters) estimated on the subsample: each step costs one
+        evaluation on the full data, and a few steps replace L-BFGS-B's 12-20 on a million customers.
+        None if a step fails (L-BFGS-B takes over)."""
         try:
             hinv = np.linalg.inv(hessian)
             if np.any(np.linalg.eigvalsh((hinv + hinv.T) / 2) <= 0):
@@ -261,7 +261,7 @@ class _MLModel:
         for it in range(1, max_iter + 1):
             if float(np.abs(g).max()) < 1e-9:
                 return optimize.OptimizeResult(x=th, fun=f, jac=g, success=True, nit=it - 1,
-                                               message="fixed-Hessian Newton: gradient below 1e-9")
+                                               message="BFGS from the subsample Hessian: gradient below 1e-9")
             step = -(hinv @ g)
             t = 1.0
             while t > 1e-6:
@@ -273,10 +273,18 @@ class _MLModel:
             else:
                 return None
             small = (f - fc) <= 1e-13 * max(abs(f), abs(fc), 1.0)
+            # BFGS update of the inverse Hessian: the subsample's Hessian is least accurate in the
+            # dropout parameters (a flat direction), where fixed steps alone converged slowly
+            sk, yk = cand - th, gc - g
+            sy = float(sk @ yk)
+            if sy > 1e-12 * float(np.sqrt((sk @ sk) * (yk @ yk))):
+                rho = 1.0 / sy
+                v = np.eye(len(th)) - rho * np.outer(sk, yk)
+                hinv = v @ hinv @ v.T + rho * np.outer(sk, sk)
             th, f, g = cand, fc, gc
             if small and float(np.abs(g).max()) < 1e-6:
                 return optimize.OptimizeResult(x=th, fun=f, jac=g, success=True, nit=it,
-                                               message="fixed-Hessian Newton: relative reduction below 1e-13")
+                                               message="BFGS from the subsample Hessian: relative reduction below 1e-13")
         return None
 
     def _newton(self, data: dict, x0: np.ndarray, pen: float):
@@ -938,7 +946,7 @@ class ParetoNBDModel(_MLModel):
         hessian = None
         if self.start is None and len(x) > 50_000:
             # warm start: fit a random 20,000 distinct histories first; its Hessian (mean per customer, log
-            # parameters) steers fixed-Hessian Newton steps on all of them
+            # parameters) starts BFGS steps on all of them
             keep = np.random.default_rng(0).choice(len(x), 20_000, replace=False)
             sub = {"x": x[keep], "tx": tx[keep], "T": T[keep], "w": w[keep], "n": float(w[keep].sum())}
             p_sub = type(self)()._fit(sub, start=start, diagnose=False)
