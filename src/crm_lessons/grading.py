@@ -362,23 +362,29 @@ def run_notebook(nb, *, timeout: int = 60) -> tuple[dict, list[str]]:
 
 
 def answer_names(set_dir: Path) -> dict[str, list[str]]:
-    """Question -> the variables its solution assigns (``name = ...  # SOLUTION`` lines of the source)."""
+    """Question -> the answer variables: names a ``name = ...  # SOLUTION`` line assigns and the tests check."""
     import nbformat
 
     nb = nbformat.read(set_dir / f"{set_dir.name}.ipynb", as_version=4)
-    out: dict[str, list[str]] = {}
-    q = None
+    assigned: dict[str, list[str]] = {}
+    tested: dict[str, str] = {}
+    q, in_tests = None, False
     for c in nb.cells:
         if c.cell_type == "raw" and c.source.lstrip().startswith("# BEGIN QUESTION"):
             m = re.search(r"name:\s*(\S+)", c.source)
-            q = m.group(1) if m else None
-            out.setdefault(q, [])
+            q, in_tests = (m.group(1) if m else None), False
+            assigned.setdefault(q, [])
+        elif c.cell_type == "raw" and c.source.strip() in ("# BEGIN TESTS", "# END TESTS"):
+            in_tests = c.source.strip() == "# BEGIN TESTS"
+        elif c.cell_type == "code" and q and in_tests:
+            tested[q] = tested.get(q, "") + "\n" + c.source.split("# END TEST CONFIG")[-1]
         elif c.cell_type == "code" and q:
             for ln in c.source.splitlines():
                 m = re.match(r"^(\w+)\s*=.*#\s*SOLUTION", ln)
-                if m and m.group(1) not in out[q]:
-                    out[q].append(m.group(1))
-    return out
+                if m and m.group(1) not in assigned[q]:
+                    assigned[q].append(m.group(1))
+    return {q: [n for n in names if re.search(rf"\b{n}\b", tested.get(q, ""))] or names  # SQL: tests check its result
+            for q, names in assigned.items()}
 
 
 def multiple_choice(set_dir: Path) -> dict[str, int]:
