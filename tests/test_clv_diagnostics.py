@@ -55,3 +55,54 @@ def test_sbg_projection_intervals_cover_the_held_out_years():
         iv = C.prediction_interval(m, lambda mm: mm.project(12, cohort_size=1000)["expected_active"], n_draws=400)
         actual = PUBLISHED_SURVIVAL[seg].loc[8:12].to_numpy()
         assert ((iv["lower"].loc[8:12].to_numpy() <= actual) & (actual <= iv["upper"].loc[8:12].to_numpy())).all()
+
+
+def test_probability_of_transactions_sums_to_one_and_matches_references():
+    from scipy import integrate, special
+
+    from crm_lessons.datasets import load
+    from crm_lessons.summary import customer_summary
+
+    s = customer_summary(load("cdnow_sample"), observation_end="1997-09-30")
+    bg, pn, mb = C.BetaGeoModel().fit(s), C.ParetoNBDModel().fit(s), C.ModifiedBetaGeoModel().fit(s)
+    for m in (bg, pn, mb):
+        p = m.probability_of_transactions(np.full(200, 39.0), np.arange(200.0))
+        assert (p >= 0).all() and p.sum() == pytest.approx(1.0, abs=1e-6)
+    # BG/NBD: the published closed form, as lifetimes computes it
+    lifetimes = pytest.importorskip("lifetimes")
+    f = lifetimes.BetaGeoFitter()
+    f.params_ = bg.params_.copy()
+    for n in (0, 1, 2, 7):
+        assert bg.probability_of_transactions(39.0, n) == pytest.approx(f.probability_of_n_purchases_up_to_time(39.0, n), rel=1e-10)
+    # Pareto/NBD: NBD while alive, mixed over the Pareto lifetime, by adaptive quadrature
+    r, a, s_, b = pn.params_.to_numpy()
+
+    def nbd(x, u):
+        return np.exp(special.gammaln(r + x) - special.gammaln(r) - special.gammaln(x + 1) + r * np.log(a / (a + u))
+                      + x * np.log(u / (a + u))) if u > 0 else float(x == 0)
+
+    for t in (5.0, 39.0, 200.0):
+        for x in (0, 1, 3, 10):
+            ref = (b / (b + t)) ** s_ * nbd(x, t) + integrate.quad(
+                lambda u: nbd(x, u) * s_ / b * (b / (b + u)) ** (s_ + 1), 0, t, epsabs=0, epsrel=1e-12, limit=200)[0]
+            assert pn.probability_of_transactions(t, x) == pytest.approx(ref, rel=1e-8)
+
+
+def test_calibration_frequency_table_and_chart():
+    from crm_lessons.datasets import load
+    from crm_lessons.summary import customer_summary
+
+    s = customer_summary(load("cdnow_sample"), observation_end="1997-09-30")
+    m = C.BetaGeoModel().fit(s)
+    t = C.calibration_frequency(m, s)
+    assert list(t.index) == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    assert t["actual"].sum() == len(s) and t["expected"].sum() == pytest.approx(len(s))
+    assert t.loc["0", "actual"] == int((s["frequency"] == 0).sum())
+    # the fitted model reproduces the histogram closely (Fader, Hardie & Lee 2005, Figure 2)
+    assert (np.abs(t["expected"] - t["actual"]) < 0.06 * len(s)).all()
+    ax = plotting.calibration_frequency_chart(t)
+    assert len(ax.patches) == 16 and "calibration" in ax.get_title()
+    with pytest.raises(CRMInputError, match="fitted"):
+        C.calibration_frequency(object(), s)
+    with pytest.raises(CRMInputError, match="missing column"):
+        C.calibration_frequency(m, s.drop(columns="T"))

@@ -62,6 +62,7 @@ __all__ = [
     "cohort_repeat_transactions",
     "repeat_transactions_tracking",
     "holdout_by_frequency",
+    "calibration_frequency",
     "model_comparison",
     "p_alive_history",
     "check_case_parameters",
@@ -575,6 +576,28 @@ def _compress(x: np.ndarray, tx: np.ndarray, T: np.ndarray):
             idx.get_level_values(2).to_numpy(dtype=np.float64), counts.to_numpy(dtype=np.float64))
 
 
+def _nbd_pmf_table(r: float, alpha: float, t: np.ndarray, k: int) -> np.ndarray:
+    """P(N(t) = j) for j = 0..k-1 under gamma-mixed Poisson purchasing (the NBD), rows = t (in log space)."""
+    t = np.asarray(t, dtype=np.float64)[:, None]
+    j = np.arange(k, dtype=np.float64)[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logp = (special.gammaln(r + j) - special.gammaln(r) - special.gammaln(j + 1) + r * np.log(alpha / (alpha + t))
+                + j * np.log(t / (alpha + t)))
+    out = np.exp(logp)
+    out[:, 0] = (alpha / (alpha + t[:, 0])) ** r            # also right at t = 0
+    if k > 1:
+        out[t[:, 0] == 0, 1:] = 0.0
+    return out
+
+
+def _check_counts(t, n, where):
+    t = _as_array(t, "t", where)
+    n = _as_array(n, "n", where)
+    if np.any(n != np.round(n)):
+        raise CRMInputError(f"{where}: n must hold whole numbers of repeat transactions, got {n!r}.")
+    return np.broadcast_arrays(t, n)
+
+
 # --------------------------------------------------------------------------------------------------
 # BG/NBD
 # --------------------------------------------------------------------------------------------------
@@ -702,6 +725,32 @@ class BetaGeoModel(_MLModel):
         np.putmask(u, x == 0, 1.0)
         return u
 
+    def probability_of_transactions(self, t, n) -> np.ndarray:
+        """P(X(t) = n): probability that a new customer makes exactly n repeat transactions in her first t
+        periods (Fader, Hardie & Lee 2005, eq. 8): alive after the n-th and no more, or dropped out right
+        after the n-th with at least n by t,
+        B(a, b+n)/B(a,b) NBD_n(t) + 1{n>0} B(a+1, b+n-1)/B(a,b) [1 - sum_{j<n} NBD_j(t)].
+        """
+        self._check_fitted("probability_of_transactions")
+        t, n = _check_counts(t, n, f"{type(self).__name__}.probability_of_transactions")
+        r, alpha, a, b = self.params_.to_numpy()
+        tf, nf = t.ravel(), n.ravel().astype(np.int64)
+        k = int(nf.max(initial=0)) + 1
+        pmf = _nbd_pmf_table(r, alpha, tf, k)
+        rows = np.arange(len(tf))
+        at_n = pmf[rows, nf]
+        below = np.concatenate([np.zeros((len(tf), 1)), np.cumsum(pmf, axis=1)], axis=1)[rows, nf]
+        stay, drop = self._stay_drop(a, b, nf.astype(np.float64))
+        return (stay * at_n + drop * (1.0 - below)).reshape(t.shape)
+
+    @staticmethod
+    def _stay_drop(a, b, n):
+        """BG/NBD: E[(1-p)^n] and E[p (1-p)^(n-1)] (0 at n = 0)."""
+        stay = np.exp(special.betaln(a, b + n) - special.betaln(a, b))
+        with np.errstate(invalid="ignore"):
+            drop = np.where(n > 0, np.exp(special.betaln(a + 1, b + np.maximum(n - 1, 0)) - special.betaln(a, b)), 0.0)
+        return stay, drop
+
     def expected_transactions(self, t) -> np.ndarray:
         """Unconditional E[X(t)]: expected repeat transactions of a new customer in her first t periods.
 
@@ -770,6 +819,12 @@ class ModifiedBetaGeoModel(BetaGeoModel):
         r, alpha, a, b = self.params_.to_numpy()
         d = np.log(a) - np.log(b + x) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
         return special.expit(-d)
+
+    @staticmethod
+    def _stay_drop(a, b, n):
+        """MBG/NBD (dropout possible after the first purchase too): E[(1-p)^(n+1)] and E[p (1-p)^n]."""
+        return (np.exp(special.betaln(a, b + n + 1) - special.betaln(a, b)),
+                np.exp(special.betaln(a + 1, b + n) - special.betaln(a, b)))
 
     def expected_transactions(self, t) -> np.ndarray:
         """E[X(t)] = b/(a-1) [1 - (1-z)^(a-1) 2F1(a+b-r, a-1; a+b; z)], z = t/(alpha+t) (Euler-transformed)."""
@@ -1367,6 +1422,30 @@ class ParetoNBDModel(_MLModel):
         np.negative(log_bracket, out=log_bracket)
         return np.exp(log_bracket, out=log_bracket).reshape(shape)
 
+    def probability_of_transactions(self, t, n) -> np.ndarray:
+        """P(X(t) = n): probability that a new customer makes exactly n repeat transactions in her first t
+        periods. Purchases are NBD over the time she is alive, min(tau, t), with tau Pareto(s, beta):
+        P = (beta/(beta+t))^s NBD_n(t) + int_0^t NBD_n(u) f(u) du, f the Pareto density; the integral by
+        128-point Gauss-Legendre in v = log(1 + u/c), c = min(alpha, beta) (smooth in v; relative error
+        below 1e-8 in checks against adaptive quadrature).
+        """
+        self._check_fitted("probability_of_transactions")
+        t, n = _check_counts(t, n, "ParetoNBDModel.probability_of_transactions")
+        r, alpha, s, beta = self.params_.to_numpy()
+        tu, inv = np.unique(t.ravel(), return_inverse=True)
+        nf = n.ravel().astype(np.int64)
+        k = int(nf.max(initial=0)) + 1
+        c = min(alpha, beta)
+        v, wv = np.polynomial.legendre.leggauss(128)
+        L = np.log1p(tu / c)[:, None]                                # v in [0, L] for each t
+        vv = (v[None, :] + 1) / 2 * L
+        u = c * np.expm1(vv)
+        dens = s / beta * (beta / (beta + u)) ** (s + 1) * c * np.exp(vv) * (L / 2) * wv[None, :]
+        pmf_u = _nbd_pmf_table(r, alpha, u.ravel(), k).reshape(len(tu), 128, k)
+        integral = np.einsum("tq,tqk->tk", dens, pmf_u)
+        table = (beta / (beta + tu))[:, None] ** s * _nbd_pmf_table(r, alpha, tu, k) + integral
+        return table[inv, nf].reshape(t.shape)
+
     def expected_transactions(self, t) -> np.ndarray:
         """Unconditional E[X(t)] = r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]."""
         self._check_fitted("expected_transactions")
@@ -1878,6 +1957,58 @@ def repeat_transactions_tracking(
     out["actual_cumulative"] = out["actual"].cumsum()
     out["expected_cumulative"] = cum[1:]
     return out
+
+
+def calibration_frequency(
+    model,
+    summary: pd.DataFrame,
+    *,
+    max_frequency: int = 7,
+    frequency_col: str = "frequency",
+    T_col: str = "T",
+) -> pd.DataFrame:
+    """Customers by number of repeat transactions in calibration: actual against the model.
+
+    The classic first check of a fitted BG/NBD or Pareto/NBD model (Fader, Hardie & Lee 2005, Figure 2):
+    the expected number of customers with x repeat transactions is sum_i P(X(T_i) = x), each customer at
+    her own age T_i; ``max_frequency`` and above are pooled (so both columns add up to the number of
+    customers).
+
+    Parameters
+    ----------
+    model : fitted BetaGeoModel, ModifiedBetaGeoModel or ParetoNBDModel
+    summary : DataFrame
+        The calibration summary the model was fitted on (``frequency``, ``T``). Not modified.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``frequency`` group ("0", "1", ..., "7+"): ``actual`` and ``expected`` numbers of customers.
+
+    Examples
+    --------
+    >>> m = BetaGeoModel(); m.params_ = pd.Series({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    >>> s = pd.DataFrame({"frequency": [0, 0, 1, 9], "recency": [0.0, 0.0, 3.0, 30.0], "T": [39.0, 20.0, 39.0, 39.0]})
+    >>> t = calibration_frequency(m, s, max_frequency=2)
+    >>> t["actual"].tolist(), float(t["expected"].sum())
+    ([2, 1, 1], 4.0)
+    """
+    where = "calibration_frequency"
+    if not hasattr(model, "probability_of_transactions"):
+        raise CRMInputError(f"{where}: model must be a fitted BG/NBD, MBG/NBD or Pareto/NBD model.")
+    model._check_fitted(where)
+    x, T = _non_negative_columns(summary, [frequency_col, T_col], where)
+    if np.any(x != np.round(x)):
+        raise CRMInputError(f"{where}: column {frequency_col!r} must hold whole numbers of repeat transactions.")
+    k = require_positive_int(max_frequency, "max_frequency", where=where)
+    Tu, cnt = np.unique(T, return_counts=True)
+    probs = model.probability_of_transactions(Tu[:, None], np.arange(k, dtype=np.float64)[None, :])
+    expected = cnt @ probs
+    expected = np.append(expected, len(x) - expected.sum())
+    actual = np.bincount(np.minimum(x, k).astype(np.int64), minlength=k + 1)
+    labels = [str(i) for i in range(k)] + [f"{k}+"]
+    return pd.DataFrame({"actual": actual, "expected": expected},
+                        index=pd.Index(labels, name="frequency"))
 
 
 def holdout_by_frequency(

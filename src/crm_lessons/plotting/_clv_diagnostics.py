@@ -1,4 +1,5 @@
-"""Diagnostic charts for customer-base analysis: one customer's P(alive) history, forecasts with bands."""
+"""Diagnostic charts for customer-base analysis: one customer's P(alive) history, forecasts with bands,
+the calibration-period frequency histogram against the model."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import numpy as np
 import pandas as pd
 
 from .._validate import require_columns
-from ._core import PALETTE, ensure_ax, finish
+from ._core import PALETTE, ensure_ax, finish, label
 
-__all__ = ["p_alive_history_chart", "interval_chart"]
+__all__ = ["p_alive_history_chart", "interval_chart", "calibration_frequency_chart"]
 
 
 def p_alive_history_chart(history: pd.DataFrame, *, unit: str = "week", ax=None):
@@ -65,3 +66,30 @@ def interval_chart(intervals: pd.DataFrame, *, actual=None, xlabel: str = "", yl
     if actual is not None:
         ax.plot(x, np.asarray(actual, dtype=float), color=PALETTE[0], lw=2.5, label="actual")
     return finish(ax, title="forecast with interval", xlabel=xlabel, ylabel=ylabel)
+
+
+def calibration_frequency_chart(table: pd.DataFrame, *, ax=None):
+    """Customers by number of repeat transactions in calibration: actual bars against the model's.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`crm_lessons.clv.calibration_frequency` (``actual``, ``expected``, indexed by group).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"actual": [50, 30, 20], "expected": [52.0, 27.5, 20.5]}, index=["0", "1", "2+"])
+    >>> ax = calibration_frequency_chart(t)
+    >>> len(ax.patches)
+    6
+    """
+    require_columns(table, ["actual", "expected"], where="calibration_frequency_chart")
+    ax = ensure_ax(ax)
+    pos = np.arange(len(table))
+    ax.bar(pos - 0.2, table["actual"], width=0.4, color=PALETTE[0], label=label("actual", "实际"))
+    ax.bar(pos + 0.2, table["expected"], width=0.4, color=PALETTE[1], label=label("model", "模型"))
+    ax.set_xticks(pos, [str(i) for i in table.index])
+    return finish(ax, title="customers by repeat transactions in calibration",
+                  zh_title="校准期内按重复购买次数的顾客数",
+                  xlabel=label("repeat transactions in calibration", "校准期内重复购买次数"),
+                  ylabel=label("customers", "顾客数"))
