@@ -295,10 +295,11 @@ def test_every_set_has_per_student_numbers_and_its_committed_cell_is_variant_0(e
 def test_solutions_computed_with_a_students_own_numbers_pass_every_test(exercise):
     from crm_lessons import grading
 
-    seed = grading.student_seed(STUDENTS[0], exercise.name)
-    rows = grading.score(_run_instructor(exercise.name, seed), STUDENTS[0], exercise)
-    failed = [(r["question"], r["why"]) for r in rows if not r["passed"]]
-    assert rows and not failed, f"{exercise.name} (variant {seed}): right answers fail {failed}"
+    for student in STUDENTS:
+        seed = grading.student_seed(student, exercise.name)
+        rows = grading.score(_run_instructor(exercise.name, seed), student, exercise)
+        failed = [(r["question"], r["why"]) for r in rows if not r["passed"]]
+        assert rows and not failed, f"{exercise.name} (variant {seed}): right answers fail {failed}"
 
 
 def test_answers_copied_from_another_variant_fail_by_construction(exercise):
