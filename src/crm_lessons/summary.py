@@ -20,7 +20,10 @@ and of Fader, Hardie & Lee (2005), whose CDNOW sample gives a customer who first
 1997-01-01 the age T = 272/7 = 38.86 weeks at the calibration end 1997-09-30.
 
 Two engines give identical numbers: ``"pandas"`` (numpy sorting, fast in memory) and ``"duckdb"``
-(SQL; also accepts the path of a Parquet or CSV file, for logs larger than memory).
+(also accepts the path of a Parquet or CSV file or a glob: a file whose rows fit in ``memory_limit`` is read
+by DuckDB and finished by the numpy core, a larger one is summarised by DuckDB's SQL out of core).
+``output="summary.parquet"`` writes the summary to a file instead (never over an existing one without
+``force=True``). Sizes, memory and measured times: docs/large_logs.md.
 
 Bad input (the package-wide rules of :mod:`crm_lessons._validate`): dates must be time-zone-naive; a
 time-zone-aware date column (in a frame, or a ``TIMESTAMP WITH TIME ZONE`` column in a file) is an error
