@@ -178,7 +178,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
     ap.add_argument("--big", action="store_true", help="100 million rows, file engine only")
-    ap.add_argument("--repeat", type=int, default=3, help="interleaved rounds (median reported)")
+    ap.add_argument("--repeat", type=int, default=None,
+                    help="interleaved rounds, median reported (default 3; 1 with --big, ~5 min a run)")
     ap.add_argument("--lifetimes-timeout", type=float, default=120.0)
     ap.add_argument("--memory-limit", default="2GB", help="DuckDB memory ceiling")
     ap.add_argument("--layouts", nargs="+", default=["sorted", "time"])
@@ -187,6 +188,8 @@ def main(argv=None) -> int:
                     default=["pandas", "duckdb-frame", "duckdb-file", "duckdb-sql", "lifetimes"])
     args = ap.parse_args(argv)
     sizes = [100_000_000] if args.big else args.rows
+    if args.repeat is None:
+        args.repeat = 1 if args.big else 3
     contenders = args.contenders
     if args.big and contenders == ap.get_default("contenders"):
         contenders = ["duckdb-file", "duckdb-output"]
