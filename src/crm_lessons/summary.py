@@ -470,8 +470,8 @@ def _fetch_sorted(con, table: str, key: str, index_name: str, budget: int) -> pd
     n = int(con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
     names = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
     values = [c for c in names if c != key]
-    if budget:
-        need = n * 8 * (len(values) + 1)
+    if budget:   # the arrays below, plus room for what the sort keeps outside DuckDB's buffers
+        need = n * 8 * (len(values) + 1) + _SORT_FLOOR
         con.execute(f"SET memory_limit = '{max(budget - need, _SORT_FLOOR) // 2**20}MiB'")
     res = con.execute(f"SELECT * FROM {table} ORDER BY {_q(key)}")
     out = np.empty((n, len(values)), dtype=np.float64)
