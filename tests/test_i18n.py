@@ -100,8 +100,10 @@ def test_languages_link_each_other_and_links_resolve(en, zh):
     nb = json.loads(zh.read_text(encoding="utf-8"))
     first_zh = next("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
     assert i18n.SWITCH in first_zh
-    if en.parent.name not in ("student", "instructor") and not i18n._is_exercise(en):
-        assert i18n.SWITCH in first_en, f"{en}: no link to its Chinese edition (python tools/i18n.py switch)"
+    assert i18n.SWITCH in first_en, f"{en}: no link to its Chinese edition (python tools/i18n.py switch)"
+    switch_en = next(ln for ln in first_en.splitlines() if i18n.SWITCH in ln)
+    href = re.search(r"\]\(([^)]+)\)", switch_en).group(1)
+    assert (en.parent / href).resolve() == zh.resolve(), f"{en}: its language link goes to {href}"
     broken = []
     for cell in nb["cells"]:
         if cell["cell_type"] != "markdown":
@@ -199,3 +201,44 @@ def test_try_it_controls_and_note_are_chinese_in_the_chinese_edition():
     assert [c.description for c in w.kwargs_widgets] == ["贴现率", "k_max"]  # no glossary term: the name
     assert LIVE_NOTE_ZH in bundle["text/html"] and LIVE_NOTE not in bundle["text/html"]
     assert w.settings() == "discount_rate = 0.1, k_max = 3"
+
+
+def test_chinese_student_notebook_gives_one_line_chinese_feedback(tmp_path):
+    """A student opens the Chinese exercise set, runs it blank: every check answers in one Chinese line."""
+    import shutil
+
+    import nbformat
+
+    from crm_lessons._execution import execute
+
+    work = tmp_path / "01_customer_value"
+    shutil.copytree(i18n.ZH / "exercises" / "01_customer_value", work)
+    nb = nbformat.read(work / "student" / "01_customer_value.ipynb", as_version=4)
+    execute(nb, cwd=str(work / "student"))
+    lines = []
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "grader.check(" in cell.source:
+            text = "".join(o.get("data", {}).get("text/plain", "") or o.get("text", "") for o in cell.outputs)
+            lines.append(text.strip())
+    assert len(lines) >= 6
+    for line in lines:
+        assert "\n" not in line and re.search(r"[\u4e00-\u9fff]", line), line
+        assert "Traceback" not in line and "assert" not in line
+
+
+def test_release_for_a_chinese_class(tmp_path):
+    import nbformat
+
+    from crm_lessons import grading
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\ns01\ns02\n", encoding="utf-8")
+    written = grading.release(roster, tmp_path / "release", ["01_customer_value"],
+                              exercises=grading.exercises_folder("zh"))
+    assert len(written) == 2
+    nbs = [nbformat.read(p, as_version=4) for p in written]
+    for nb in nbs:
+        assert nb.metadata["crm_lessons"]["lang"] == "zh" and nb.metadata["crm_lessons"]["seed"] > 0
+        assert re.search(r"[\u4e00-\u9fff]", nb.cells[1].source)
+    params = [next(c.source for c in nb.cells if c.cell_type == "code" and "variant" in c.source) for nb in nbs]
+    assert params[0] != params[1]  # each student's own numbers, as in the English release

@@ -166,6 +166,33 @@ def book(out: Path, jobs: int) -> int:
     return 1 if failed else 0
 
 
+_MD_LINK = re.compile(r"(\]\()([^)\s#]+)([^)]*\))")
+
+
+def relink_copy(path: Path, set_dir: Path) -> None:
+    """Make the links of an exercise notebook that otter copied into ``student/`` or ``instructor/`` work
+    from there: a relative link written for the set's folder gets one more ``../``; the language-switch
+    line points at the Chinese edition of the same version (tools/i18n.py)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+
+    def fix(m: re.Match) -> str:
+        href = m.group(2)
+        if re.match(r"^[a-z]+:|^/", href) or (path.parent / href).exists() or not (set_dir / href).exists():
+            return m.group(0)
+        return f"{m.group(1)}../{href}{m.group(3)}"
+
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            text = _cell_src(cell)
+            new = _MD_LINK.sub(fix, text)
+            if new != text:
+                cell["source"] = new.splitlines(keepends=True)
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    import i18n  # noqa: PLC0415 - tools/i18n.py imports this module
+
+    i18n.add_english_switch([path])
+
+
 def assign(dirs: list[Path]) -> int:
     """Run ``otter assign`` on ``exercises/<name>/<name>.ipynb``; keep the student and instructor notebooks."""
     for d in dirs:
@@ -180,6 +207,7 @@ def assign(dirs: list[Path]) -> int:
                 dest = d / kind
                 dest.mkdir(exist_ok=True)
                 shutil.copy(Path(tmp) / sub / src.name, dest / src.name)
+                relink_copy(dest / src.name, d)
                 strip([dest / src.name])
             tests = json.loads((d / "student" / src.name).read_text(encoding="utf-8"))["metadata"].get("otter", {})
             if any(c.get("hidden") for t in tests.get("tests", {}).values() for s in t["suites"] for c in s["cases"]):

@@ -135,7 +135,8 @@ def _cmd_exercises(args: argparse.Namespace) -> int:
     from . import grading
 
     try:
-        written = grading.release(args.roster, args.out, args.set, force=args.force)
+        written = grading.release(args.roster, args.out, args.set, force=args.force,
+                                  exercises=grading.exercises_folder(args.lang))
     except grading.GradingError as err:
         raise runner.ParameterError(str(err)) from None
     students = {p.parent.name for p in written}
@@ -162,6 +163,8 @@ def _add_grading_commands(sub) -> None:
     p_ex.add_argument("--out", required=True, type=Path, metavar="DIR", help="release folder (must be new or empty)")
     p_ex.add_argument("--set", nargs="+", default=None, metavar="SET", help="sets to release (default: all)")
     p_ex.add_argument("--force", action="store_true", help="write into a non-empty --out")
+    p_ex.add_argument("--lang", choices=["en", "zh"], default="en",
+                      help="en: the English notebooks; zh: the Chinese edition's (zh/exercises), same numbers")
     p_ex.set_defaults(func=_cmd_exercises)
     p_gr = sub.add_parser("grade", help="grade submitted exercise notebooks: gradebook CSV and item analysis",
                           description="Grade SUBMISSIONS/<student>/<set>.ipynb with the hidden tests, locally.")

@@ -43,21 +43,39 @@ PARAM_MARK = "# Your numbers"
 EXERCISES = Path(__file__).resolve().parents[2] / "exercises"
 
 
+def exercises_folder(lang: str = "en") -> Path:
+    """The exercise sets of an edition: ``exercises/`` (English) or ``zh/exercises/`` (Chinese)."""
+    if lang not in ("en", "zh"):
+        raise GradingError(f"lang must be 'en' or 'zh', not {lang!r}")
+    return EXERCISES if lang == "en" else EXERCISES.parent / "zh" / "exercises"
+
+
 class GradingError(ValueError):
     """A request the grading commands refuse (bad roster, unknown set, output folder not empty)."""
 
 
 # --------------------------------------------------------------------------------------------- feedback
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 def _short(test_file) -> str:
+    """One line: the first failing public check's message, or that the answer's form is right.
+
+    The Chinese edition's checks carry Chinese failure messages; the line around them follows suit.
+    """
     name = test_file.name
     tcrs = [t for t in test_file.test_case_results if not t.test_case.hidden]
+    zh = any(_CJK.search(t.test_case.failure_message or "") for t in tcrs)
     failed = [t for t in tcrs if not t.passed]
     if not failed:
         ok = [t.test_case.success_message for t in tcrs if t.test_case.success_message]
+        if zh:
+            return f"{name}：答案的形式正确。" + (" ".join(ok) or "数值会在评分时检查。")
         return f"{name}: the form of your answer is right. " + (" ".join(ok) or
                                                                 "Its value is checked when your work is graded.")
-    msg = failed[0].test_case.failure_message or "the public check failed; re-read the question."
-    return f"{name}: {msg}"
+    msg = failed[0].test_case.failure_message or ("公开检查未通过，请重读题目。" if zh else
+                                                  "the public check failed; re-read the question.")
+    return f"{name}：{msg}" if zh else f"{name}: {msg}"
 
 
 def short_feedback() -> None:
@@ -291,7 +309,8 @@ def release(roster: str | Path, out: str | Path, sets: list[str] | None = None, 
             for c in nb.cells:
                 if c.cell_type == "markdown":
                     c.source = shuffle_options(c.source, seed)
-            nb.metadata["crm_lessons"] = {"student": sid, "set": d.name, "seed": seed}
+            nb.metadata["crm_lessons"] = {**nb.metadata.get("crm_lessons", {}),
+                                          "student": sid, "set": d.name, "seed": seed}
             dest = out / sid / f"{d.name}.ipynb"
             dest.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, dest)
