@@ -144,3 +144,22 @@ def test_holdout_by_frequency_rejects_impossible_summaries(change, match, cal_ho
 def test_holdout_by_frequency_refuses_an_unfitted_model(cal_holdout):
     with pytest.raises(CRMInputError, match="not fitted"):
         C.holdout_by_frequency(C.BetaGeoModel(), cal_holdout)
+
+
+@pytest.mark.parametrize("kind", ["uniform recency", "same frequency"])
+def test_signal_free_pareto_fits_stop_fast_with_a_warning(kind):
+    """Issue 16: on data with no signal about rate heterogeneity the Pareto/NBD estimates run off along
+    a ridge where every evaluation needs thousands of series terms (over 120 s before); the fit now
+    stops (shape past ~1,100, or its series-work budget spent) and says why."""
+    import time
+
+    rng = np.random.default_rng(1)
+    n = 3_000
+    T = rng.uniform(20, 40, n)
+    x = rng.poisson(2, n).astype(float) if kind == "uniform recency" else np.full(n, 3.0)
+    s = pd.DataFrame({"frequency": x, "recency": np.where(x > 0, T * rng.uniform(0, 1, n), 0.0), "T": T})
+    t0 = time.perf_counter()
+    with pytest.warns(C.FitWarning, match="gamma shape|series terms"):
+        m = C.ParetoNBDModel().fit(s)
+    assert time.perf_counter() - t0 < 40
+    assert not m.converged_ and m.fit_warnings_

@@ -106,6 +106,13 @@ _MAX_LOG_SE = 2.0
 
 _CONTROLLER: list = []
 
+#: running count of Pareto/NBD series terms summed (rows x terms), for the work budget of a fit
+_SERIES_WORK = [0]
+
+
+class _OverBudget(Exception):
+    """Raised inside a fit's objective when the likelihood has cost more than the model's work budget."""
+
 
 def _one_blas_thread():
     """Context manager limiting BLAS/OpenMP to one thread (threadpoolctl ships with scikit-learn)."""
@@ -174,12 +181,18 @@ class _MLModel:
         # estimates it evaluated last: remember the latest finite evaluations instead of repeating them
         cache: dict = {}
 
+        budget = self._work_budget(data)
+        work0 = _SERIES_WORK[0]
+        best = {"x": x0.copy(), "f": np.inf}
+
         def negll(logp):
             key = logp.tobytes()
             if key in cache:
                 val, grad = cache[key][:2]
                 last["x"], last["f"], last["bad_at_end"] = logp.copy(), val, False
                 return val, grad.copy()
+            if budget is not None and _SERIES_WORK[0] - work0 > budget:
+                raise _OverBudget
             p = np.exp(logp)
             ll, g = self._ll_grad(p, data)
             # optional ridge penalty on the parameters (lifetimes' convention: penalizer * sum(p^2))
@@ -194,6 +207,8 @@ class _MLModel:
                 d = logp - last["x"]
                 return (abs(last["f"] or 0.0) + 1.0) * 10.0 + 1e3 * float(d @ d), 2e3 * d
             last["x"], last["f"], last["bad_at_end"] = logp.copy(), val, False
+            if val < best["f"]:
+                best["x"], best["f"] = logp.copy(), val
             if len(cache) > 4:
                 cache.pop(next(iter(cache)))
             cache[key] = (val, grad.copy(), float(ll), np.array(g, dtype=float))
@@ -209,6 +224,7 @@ class _MLModel:
         # machine, spin-waiting that made a 3 ms fit take 200 ms. Use one thread while optimising.
         res = None
         self._hess_at_fit = None
+        self._drifted = None
         if hasattr(self, "_ll_grad_hess"):
             with np.errstate(all="ignore"):
                 res = self._newton(data, x0, pen)
@@ -218,10 +234,15 @@ class _MLModel:
         if res is None:
             # L-BFGS-B works on 3-4 numbers; a multi-threaded BLAS only adds start-up cost and, on a busy
             # machine, spin-waiting that made a 3 ms fit take 200 ms. Use one thread while optimising.
-            with _one_blas_thread(), np.errstate(all="ignore"):
-                res = optimize.minimize(negll, x0, jac=True, method="L-BFGS-B",
-                                        bounds=[(-_LOG_BOUND, _LOG_BOUND)] * len(names),
-                                        options={"ftol": self.tol * 1e-3, "gtol": 1e-9, "maxiter": 2000})
+            try:
+                with _one_blas_thread(), np.errstate(all="ignore"):
+                    res = optimize.minimize(negll, x0, jac=True, method="L-BFGS-B", callback=self._drift_check,
+                                            bounds=[(-_LOG_BOUND, _LOG_BOUND)] * len(names),
+                                            options={"ftol": self.tol * 1e-3, "gtol": 1e-9, "maxiter": 2000})
+            except _OverBudget:
+                self._drifted = ("budget", float(_SERIES_WORK[0] - work0))
+                res = optimize.OptimizeResult(x=best["x"], fun=best["f"], success=False, nit=0,
+                                              message="stopped: likelihood work budget exceeded")
         p = np.exp(res.x)
         hit = cache.get(res.x.tobytes())
         if hit is not None:
@@ -243,6 +264,22 @@ class _MLModel:
         return p
 
     _converged_anyway = False
+
+    #: gamma shape parameters whose estimate running past _MAX_SHAPE means the data show no heterogeneity
+    #: in that rate: the mixing distribution degenerates, the estimates drift towards the bound, and
+    #: (Pareto/NBD) each evaluation there costs thousands of series terms. Such fits stop early, warned.
+    _shape_params: tuple[str, ...] = ()
+    _MAX_SHAPE = float(np.exp(7.0))          # about 1,100: a coefficient of variation of 3% across customers
+
+    def _work_budget(self, data: dict) -> float | None:
+        """Most series terms (rows x terms) a fit may sum before it is stopped as degenerate (None: no limit)."""
+        return None
+
+    def _drift_check(self, xk) -> None:
+        for j, nm in enumerate(self._param_names):
+            if nm in self._shape_params and xk[j] > np.log(self._MAX_SHAPE):
+                self._drifted = (nm, float(np.exp(xk[j])))
+                raise StopIteration
 
     @staticmethod
     def _polish(negll, x0: np.ndarray, hessian: np.ndarray, max_iter: int = 30):
@@ -349,6 +386,23 @@ class _MLModel:
             _, g = negll(res.x)
         free = ~at_bound
         gmax = float(np.max(np.abs(g[free]))) if free.any() else 0.0
+        if getattr(self, "_drifted", None) and self._drifted[0] == "budget":
+            problems.append(
+                f"The fit was stopped after summing {self._drifted[1]:.3g} series terms (the budget: "
+                f"{self._work_budget(self._data) / max(len(self._data['x']), 1):,.0f} per distinct history): "
+                "the optimiser was heading where alpha and beta differ by orders of magnitude, which happens when "
+                "the data carry no signal about heterogeneity in purchase or dropout rates (e.g. recency "
+                "unrelated to frequency). The estimates are where it stopped and are not a maximum.")
+            return problems
+        if getattr(self, "_drifted", None):
+            nm, v = self._drifted
+            problems.append(
+                f"The gamma shape {nm} grew past {self._MAX_SHAPE:,.0f} ({nm} = {v:.3g} when the fit was stopped): "
+                f"the rates it describes hardly vary across these {self.n_customers_:,} customers, so the "
+                "gamma mixing distribution degenerates and the estimates would only drift towards the "
+                "optimiser's bound (slowly: each step there costs more than the last). The fit was stopped early; "
+                "a model without that heterogeneity (or more varied data) is needed.")
+            return problems
         if not res.success:
             msg = str(res.message)
             # L-BFGS-B often ends with ABNORMAL_TERMINATION_IN_LNSRCH at an optimum it cannot improve in
@@ -1066,6 +1120,13 @@ class ParetoNBDModel(_MLModel):
     """
 
     _param_names = ("r", "alpha", "s", "beta")
+    _shape_params = ("r", "s")
+
+    #: series terms per distinct history a fit may sum (a clean CDNOW fit sums about 1,500; see _work_budget)
+    _TERMS_PER_ROW = 20_000
+
+    def _work_budget(self, data: dict) -> float | None:
+        return float(self._TERMS_PER_ROW) * 2 * max(len(data["x"]), 1)
 
     def fit(self, summary: pd.DataFrame, *, frequency_col: str = "frequency", recency_col: str = "recency",
             T_col: str = "T") -> ParetoNBDModel:
@@ -1083,11 +1144,13 @@ class ParetoNBDModel(_MLModel):
             # parameters) starts BFGS steps on all of them
             keep = np.random.default_rng(0).choice(len(x), 20_000, replace=False)
             sub = {"x": x[keep], "tx": tx[keep], "T": T[keep], "w": w[keep], "n": float(w[keep].sum())}
-            p_sub = type(self)()._fit(sub, start=start, diagnose=False)
+            sub_model = type(self)()
+            p_sub = sub_model._fit(sub, start=start, diagnose=False)
             start = dict(zip(self._param_names, p_sub))
-            with np.errstate(all="ignore"):
-                h = _hessian(lambda q: self._ll_grad(q, sub), p_sub)
-                hessian = -(h * np.outer(p_sub, p_sub) + np.diag(self._ll_grad(p_sub, sub)[1] * p_sub)) / sub["n"]
+            if not sub_model._drifted:            # a degenerate subsample fit: L-BFGS-B stops at once
+                with np.errstate(all="ignore"):
+                    h = _hessian(lambda q: self._ll_grad(q, sub), p_sub)
+                    hessian = -(h * np.outer(p_sub, p_sub) + np.diag(self._ll_grad(p_sub, sub)[1] * p_sub)) / sub["n"]
         self._fit({"x": x, "tx": tx, "T": T, "w": w, "n": n}, start=start, hessian=hessian)
         return self
 
@@ -1152,6 +1215,7 @@ class ParetoNBDModel(_MLModel):
         """
         z = np.asarray(z, dtype=np.float64)
         m = len(z)
+        _SERIES_WORK[0] += m                     # row-terms summed, for the fit's work budget
         A = np.broadcast_to(np.asarray(A, dtype=np.float64), z.shape)
         C = np.broadcast_to(np.asarray(C, dtype=np.float64), z.shape)
         out_S = np.empty(m)
@@ -1176,6 +1240,7 @@ class ParetoNBDModel(_MLModel):
                 SC += t * sC
                 Sz += (k + 1) * t
             k += 1
+            _SERIES_WORK[0] += len(t)
             if k % 4 and k < cls._FWD_TERMS:
                 continue
             done = t <= thr * S
@@ -1222,6 +1287,7 @@ class ParetoNBDModel(_MLModel):
         need = cls._terms_needed(A, C, z)
         near = ~np.isfinite(need)
         if near.any():
+            _SERIES_WORK[0] += int(near.sum()) * cls._MAX_TERMS
             An, Cn, zn = A[near], C[near], z[near]
             S[near] = special.hyp2f1(An, 1.0, Cn, zn)
             if want_grad:
@@ -1234,6 +1300,7 @@ class ParetoNBDModel(_MLModel):
             bucket = np.where(near, -1, np.ceil(np.log2(np.maximum(need, 16.0))))
             for bk in np.unique(bucket[~near]):
                 rows = bucket == bk
+                _SERIES_WORK[0] += int(rows.sum()) * (int(2 ** bk) + 2)
                 out = cls._positive_series(A[rows], C[rows], z[rows], int(2 ** bk) + 2, want_grad)
                 S[rows] = out[0]
                 if want_grad:
