@@ -2242,6 +2242,7 @@ def check_case_parameters(
     margin_share: Any,
     horizon_years: Any,
     top_n: Any,
+    covariate: Any = "none",
     data_start: Any = "1997-01-01",
     data_end: Any = "1998-06-30",
 ) -> dict:
@@ -2276,6 +2277,7 @@ def check_case_parameters(
     share = require_probability(margin_share, "margin_share", where=where, allow_zero=False)
     years = require_number(horizon_years, "horizon_years", where=where, low=0, high=100, low_inclusive=False)
     n = require_positive_int(top_n, "top_n", where=where)
+    require_choice(covariate, "covariate", ["none", "first_purchase_amount"], where=where)
     if not (start + pd.Timedelta(days=28) <= cal < end):
         raise CRMInputError(f"{where}: calibration_end must lie between {(start + pd.Timedelta(days=28)).date()} "
                             f"and {end.date()} (the data run {start.date()} to {end.date()}), got {calibration_end!r}.")
@@ -2288,4 +2290,4 @@ def check_case_parameters(
     return {"calibration_end": cal, "holdout_end": hold_end, "holdout_weeks": hw, "time_unit": time_unit,
             "unit_days": unit, "holdout_periods": 7 * hw / unit, "periods_per_year": 365.25 / unit,
             "model": model, "annual_discount_rate": rate, "margin_share": share, "horizon_years": years,
-            "horizon_periods": int(round(years * 365.25 / unit)), "top_n": n}
+            "horizon_periods": int(round(years * 365.25 / unit)), "top_n": n, "covariate": covariate}
