@@ -17,9 +17,13 @@ All three follow scikit-learn: ``Model().fit(summary)`` returns the model; the e
 ``params_`` and ``log_likelihood_``; ``summary()`` adds standard errors and 95% Wald confidence
 intervals from the numerical Hessian of the log-likelihood at the optimum. The likelihoods are
 vectorised, written in log space (``gammaln``, ``betaln``), and have analytic gradients, so a fit on a
-million customers takes about a second. The Pareto/NBD likelihood uses a hypergeometric series with
-positive terms only (an Euler transform of the usual 2F1 form), which stays accurate for customers
-with many purchases.
+million customers takes about a second (BG/NBD) or several (Pareto/NBD). The Pareto/NBD likelihood uses
+a hypergeometric series with positive terms only (an Euler transform of the usual 2F1 form), summed to
+an exact tail bound, which stays accurate for customers with many purchases; fits whose estimates run
+off towards degenerate values (no heterogeneity in the data) stop early with a :class:`FitWarning`.
+:class:`BetaGeoCovariateModel` and :class:`ParetoNBDCovariateModel` add time-invariant covariates;
+:func:`calibration_frequency`, :func:`holdout_by_frequency`, :func:`repeat_transactions_tracking` and
+:func:`model_comparison` are the usual diagnostics.
 
 :func:`customer_lifetime_value` turns a transaction model and a spend model into CLV: the discounted
 expected residual transactions (DERT) over a horizon, times the expected margin per transaction.
