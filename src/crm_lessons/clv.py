@@ -229,7 +229,7 @@ class _MLModel:
         res = None
         self._hess_at_fit = None
         self._drifted = None
-        if hasattr(self, "_ll_grad_hess"):
+        if getattr(self, "_ll_grad_hess", None) is not None:
             with np.errstate(all="ignore"):
                 res = self._newton(data, x0, pen)
         elif hessian is not None:
@@ -625,6 +625,17 @@ def _compress(x: np.ndarray, tx: np.ndarray, T: np.ndarray):
         k = np.random.default_rng(2).choice(len(x), 20_000, replace=False)
         if pd.DataFrame({"x": x[k], "tx": tx[k], "T": T[k]}).duplicated().mean() < 0.005:
             return x, tx, T, np.ones_like(x)
+    if len(x) <= 100_000:
+        # small data: a lexicographic sort is a tenth of the cost of a pandas groupby (a third of a CDNOW fit)
+        order = np.lexsort((T, tx, x))
+        xs, txs, Ts = x[order], tx[order], T[order]
+        new = np.ones(len(x), dtype=bool)
+        new[1:] = (xs[1:] != xs[:-1]) | (txs[1:] != txs[:-1]) | (Ts[1:] != Ts[:-1])
+        starts = np.flatnonzero(new)
+        if len(starts) > 0.8 * len(x):
+            return x, tx, T, np.ones_like(x)
+        cnt = np.diff(np.append(starts, len(x))).astype(np.float64)
+        return xs[starts], txs[starts], Ts[starts], cnt
     frame = pd.DataFrame({"x": x, "tx": tx, "T": T})
     counts = frame.groupby(["x", "tx", "T"], sort=False).size()
     if len(counts) > 0.8 * len(x):
@@ -755,6 +766,40 @@ class BetaGeoModel(_MLModel):
         db = float(cnt @ (special.digamma(b + xu) - psi_abx - special.digamma(b) + psi_ab)) - w2 @ inv_b[inv]
         return ll, np.array([dr, dalpha, da, db])
 
+    @classmethod
+    def _ll_grad_hess(cls, p, d):
+        """Log-likelihood, gradient and analytic Hessian (Newton's method in the shared fitting code).
+
+        log L_i = lgamma(r+x) - lgamma(r) + ln B(a,b+x) - ln B(a,b) + r ln alpha - (r+x) ln(alpha+T)
+        + softplus(u_i), u_i = ln a - ln(b+x-1) + (r+x) ln((alpha+T)/(alpha+t_x)) (u = -inf at x = 0); the
+        softplus term adds sigma H_u + sigma (1 - sigma) grad u grad u' with sigma = expit(u).
+        """
+        ll, grad = cls._ll_grad(p, d)
+        r, alpha, a, b = p
+        x, tx, T, w, xu, inv, cnt, n = d["x"], d["tx"], d["T"], d["w"], d["xu"], d["inv"], d["cnt"], d["n"]
+        tri = lambda v: special.zeta(2.0, v)  # noqa: E731  (trigamma)
+        rx = r + x
+        lT, ltx = np.log(alpha + T), np.log(alpha + tx)
+        iaT, iatx = 1 / (alpha + T), 1 / (alpha + tx)
+        pos = xu > 0
+        log_ab = np.where(pos, np.log(a) - np.log(np.where(pos, b + xu - 1, 1.0)), -np.inf)
+        sig = special.expit(log_ab[inv] + rx * (lT - ltx))
+        inv_b = np.where(pos, 1.0 / np.where(pos, b + xu - 1, 1.0), 0.0)[inv]
+        # grad u (zero where x = 0, where sigma = 0 anyway)
+        U = np.vstack([lT - ltx, rx * (iaT - iatx), np.where(x > 0, 1.0 / a, 0.0), -inv_b])
+        ws = w * sig
+        H = (U * (ws * (1 - sig))) @ U.T
+        t_abx = tri(a + b + xu)
+        t_ab = float(tri(a + b))
+        H[0, 0] += float(cnt @ (tri(r + xu) - float(tri(r))))
+        H[0, 1] += n / alpha - w @ iaT + ws @ (iaT - iatx)
+        H[1, 1] += -n * r / alpha ** 2 + w @ (rx * iaT ** 2) + ws @ (rx * (iatx ** 2 - iaT ** 2))
+        H[2, 2] += float(cnt @ (t_ab - t_abx)) - ws.sum() / a ** 2
+        H[2, 3] += float(cnt @ (t_ab - t_abx))
+        H[3, 3] += float(cnt @ (tri(b + xu) - t_abx - float(tri(b)) + t_ab)) + ws @ (inv_b ** 2)
+        H[1, 0], H[3, 2] = H[0, 1], H[2, 3]
+        return ll, grad, H
+
     # ---------------------------------------------------------------- predictions
     def _arr(self, frequency, recency, T, where):
         self._check_fitted(where)
@@ -848,6 +893,8 @@ class ModifiedBetaGeoModel(BetaGeoModel):
     The likelihood is
     L = Gamma(r+x) alpha^r / Gamma(r) [B(a, b+x+1)/B(a,b) (alpha+T)^-(r+x) + B(a+1, b+x)/B(a,b) (alpha+t_x)^-(r+x)].
     """
+
+    _ll_grad_hess = None        # the BG/NBD Hessian does not apply: L-BFGS-B
 
     @staticmethod
     def _ll_grad(p, d):
