@@ -229,11 +229,13 @@ class _MLModel:
         res = None
         self._hess_at_fit = None
         self._drifted = None
-        if getattr(self, "_ll_grad_hess", None) is not None:
-            with np.errstate(all="ignore"):
+        if getattr(self, "_ll_grad_hess", None) is not None and len(data.get("x", ())) <= 10_000:
+            # (on larger data the Hessian's extra passes cost more than the iterations they save);
+            # one BLAS thread, as for L-BFGS-B below: the 4 x n products spun 80 ms each on a busy machine
+            with _one_blas_thread(), np.errstate(all="ignore"):
                 res = self._newton(data, x0, pen)
         elif hessian is not None:
-            with np.errstate(all="ignore"):
+            with _one_blas_thread(), np.errstate(all="ignore"):
                 res = self._polish(negll, x0, hessian)
         if res is None:
             # L-BFGS-B works on 3-4 numbers; a multi-threaded BLAS only adds start-up cost and, on a busy
