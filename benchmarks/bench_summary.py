@@ -121,7 +121,7 @@ else:
                                          memory_limit=limit, temp_directory=spill, output=target, force=True)
     else:
         if contender == "duckdb-sql":
-            S._IN_MEMORY_BYTES_PER_ROW = 10**15
+            S._IN_MEMORY_BYTES_PER_ROW = S._IN_MEMORY_BYTES_PER_TEXT_ROW = 10**15
         run = lambda: S.customer_summary(path, amount_col="amount", observation_end=END, engine="duckdb",
                                          memory_limit=limit, temp_directory=spill)
 walls, cpus = [], []

@@ -290,6 +290,8 @@ def test_a_file_gives_the_same_numbers_finished_in_memory_or_in_sql(tmp_path, mo
     kw = dict(amount_col="amount", observation_end="1997-12-31", engine="duckdb", memory_limit="1GB")
     in_memory = S.customer_summary(path, **kw)
     monkeypatch.setattr(S, "_IN_MEMORY_BYTES_PER_ROW", 10**15)                     # force the SQL path
+    monkeypatch.setattr(S, "_IN_MEMORY_BYTES_PER_TEXT_ROW", 10**15)
+    monkeypatch.setattr(S, "_file_in_memory", lambda *a, **k: pytest.fail("took the in-memory path"))
     in_sql = S.customer_summary(path, **kw)
     frame = S.customer_summary(tx, amount_col="amount", observation_end="1997-12-31", duplicates="keep")
     for got in (in_memory, in_sql):
@@ -338,6 +340,7 @@ def test_a_large_result_is_fetched_in_chunks_under_a_lowered_ceiling(tmp_path, m
     path = tmp_path / "log.parquet"
     _write(tx, path, "parquet")
     monkeypatch.setattr(S, "_IN_MEMORY_BYTES_PER_ROW", 10**15)
+    monkeypatch.setattr(S, "_IN_MEMORY_BYTES_PER_TEXT_ROW", 10**15)
     got = S.customer_summary(path, observation_end="1998-06-30", engine="duckdb", memory_limit="300MB")
     ref = S.customer_summary(tx, observation_end="1998-06-30")
     pd.testing.assert_frame_equal(got, ref, check_index_type=False)
