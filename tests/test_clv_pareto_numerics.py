@@ -87,3 +87,39 @@ def test_pareto_gradient_is_right_where_the_series_is_replaced(params):
     _, g = C.ParetoNBDModel._ll_grad(p, d)
     num = optimize.approx_fprime(p, lambda q: C.ParetoNBDModel._ll_grad(q, d)[0], 1e-7 * p)
     np.testing.assert_allclose(g, num, rtol=1e-4, atol=1e-6)
+
+
+def test_large_inputs_sum_each_distinct_pair_once_with_the_same_values():
+    """Above 50,000 rows the series are summed once per distinct (x, t_x) and (x, T) pair (day-rounded
+    data repeat them); the result must equal the row-by-row computation."""
+    rng = np.random.default_rng(5)
+    n = 60_000
+    T = np.round(rng.uniform(0, 78 * 7, n)) / 7
+    x = rng.poisson(1.5, n).astype(float)
+    tx = np.where(x > 0, np.round(rng.uniform(0, 1, n) * T * 7) / 7, 0.0)
+    for p in ([0.55, 10.58, 0.61, 11.67], [0.8, 30.0, 0.4, 2.0]):
+        p = np.array(p)
+        ll, lb, g = C.ParetoNBDModel._log_terms(p, x, tx, T, want_grad=True)
+        assert C._distinct_pairs(x, T) is not None                     # the grouped path was taken
+        parts = [C.ParetoNBDModel._log_terms(p, x[i:i + 20_000], tx[i:i + 20_000], T[i:i + 20_000], want_grad=True)
+                 for i in range(0, n, 20_000)]                        # below the threshold: row by row
+        np.testing.assert_allclose(ll, np.concatenate([q[0] for q in parts]), rtol=1e-13)
+        np.testing.assert_allclose(g, np.hstack([q[2] for q in parts]), rtol=1e-11, atol=1e-14)
+
+
+def test_large_fit_polished_from_a_subsample_reaches_the_same_maximum():
+    rng = np.random.default_rng(6)
+    n = 60_000
+    lam, mu = rng.gamma(0.55, 1 / 10.58, n), rng.gamma(0.61, 1 / 11.67, n)
+    T = rng.uniform(26, 78, n)
+    w = np.minimum(rng.exponential(1 / mu), T)
+    x = rng.poisson(lam * w).astype(float)
+    tx = np.where(x > 0, w * rng.uniform(0, 1, n) ** (1 / np.maximum(x, 1)), 0.0)
+    import pandas as pd
+
+    s = pd.DataFrame({"frequency": x, "recency": tx, "T": T})
+    fast = C.ParetoNBDModel().fit(s)                                  # subsample + BFGS polish
+    assert "subsample" in fast.optimizer_message_
+    plain = C.ParetoNBDModel(start={"r": 0.5, "alpha": 10.0, "s": 0.5, "beta": 10.0}).fit(s)   # L-BFGS-B
+    assert fast.log_likelihood_ == pytest.approx(plain.log_likelihood_, abs=1e-4)
+    np.testing.assert_allclose(fast.params_.to_numpy(), plain.params_.to_numpy(), rtol=1e-4)
