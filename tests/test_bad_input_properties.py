@@ -154,6 +154,7 @@ FILL = {
 ACCEPTS_ANY_FRAME = {
     "exhibition.recommend_matches": "any numeric similarity matrix (rows exhibitors, columns visitors) is valid",
     "mining.feature_set": "train is only read for name='top'; the fixed sets ignore it",
+    "display.translate_table": "any table prints: labels the glossary knows are translated, the rest kept",
 }
 
 #: Helpers of modules owned by other sessions that fail a check here, with the exact fix needed. The
