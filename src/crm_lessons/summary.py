@@ -399,6 +399,9 @@ _UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "KIB": 2*
           "GIB": 2**30, "TIB": 2**40, "BYTES": 1}
 #: DuckDB keeps at least this much for sorting the result while it is copied into numpy.
 _SORT_FLOOR = 256 * 2**20
+#: Room left outside DuckDB's ceiling while it aggregates: at 100M rows with two threads its process went
+#: up to 650 MiB over ``memory_limit`` (interpreter included) when given all of it.
+_AGGREGATE_ROOM = 256 * 2**20
 #: Room left outside DuckDB's ceiling for the Parquet writer while a summary is written to a file.
 _WRITER_ROOM = 512 * 2**20
 
@@ -519,6 +522,8 @@ def _summary_duckdb(transactions, customer_col, date_col, amount_col, end_day, u
         # Aggregate first (spilling as needed), sort second: one query doing both kept more memory outside
         # DuckDB's ceiling (2.5 GB peak for 100M rows under a 2 GB limit, against 2.2 GB in two steps).
         sql = _summary_sql(customer_col, date_col, amount_col, end_day, unit_days, start_day, src, order=False)
+        if budget:   # DuckDB allocates some memory outside its buffer manager (hash-table states per thread)
+            con.execute(f"SET memory_limit = '{max(budget - _AGGREGATE_ROOM, _SORT_FLOOR) // 2**20}MiB'")
         con.execute(f"CREATE TEMP TABLE crm_summary AS {sql}")
         if output is not None:
             if budget:   # the Parquet writer's buffers are not DuckDB-managed: leave them room
