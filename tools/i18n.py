@@ -52,7 +52,7 @@ ZH = ROOT / "zh"
 DOCS = [ROOT / "README.md", ROOT / "docs" / "instructors.md"]
 SWITCH = "<!-- lang-switch -->"
 LANG_LINE = re.compile(r'^(lang\s*=\s*)"en"', re.M)
-FEEDBACK = re.compile(r"^failure_message:\s*(?P<q>['\"])(?P<text>.*)(?P=q)\s*$", re.M)
+FEEDBACK = re.compile(r"^failure_message:[ \t]*(?P<value>\S.*?)[ \t]*$", re.M)
 HEADER = {
     "Project-Id-Version": "crm-lessons",
     "Language": "zh_CN",
@@ -115,17 +115,23 @@ def _is_exercise(src: Path) -> bool:
     return rel(src).startswith("exercises/")
 
 
-def feedback_messages(code: str) -> list[str]:
-    """The ``failure_message`` texts of an otter test cell.
+def _yaml_text(value: str) -> str:
+    """The text of a one-line YAML scalar as otter reads it (plain, 'single' or "double" quoted)."""
+    import yaml
 
-    >>> feedback_messages('''\"\"\" # BEGIN TEST CONFIG\\nfailure_message: 'It''s not a number.'\\n\"\"\"''')
+    out = yaml.safe_load(f"v: {value}")["v"]
+    return out if isinstance(out, str) else value
+
+
+def feedback_messages(code: str) -> list[str]:
+    """The ``failure_message`` texts of an otter test cell, as otter reads them.
+
+    >>> feedback_messages("failure_message: 'It''s not a number.'")
     ["It's not a number."]
+    >>> feedback_messages('failure_message: x must be "a" or "b", as text.')
+    ['x must be "a" or "b", as text.']
     """
-    out = []
-    for m in FEEDBACK.finditer(code):
-        t = m.group("text")
-        out.append(t.replace("''", "'") if m.group("q") == "'" else t)
-    return out
+    return [_yaml_text(m.group("value")) for m in FEEDBACK.finditer(code)]
 
 
 def md_blocks(text: str) -> list[tuple[int, str, bool]]:
@@ -259,7 +265,7 @@ def load(cat: Path) -> dict[tuple[str | None, str], str]:
 
 # ------------------------------------------------------------------------------------- faithfulness
 MATH = re.compile(r"\$\$.+?\$\$|(?<![\\$A-Za-z0-9_])\$(?=\S)[^$\n]+?(?<=\S)\$(?![A-Za-z0-9_$])", re.S)
-CODE = re.compile(r"`[^`\n]+`")
+CODE = re.compile(r"`[^`]+`")  # a code span may wrap onto the next line
 LINK = re.compile(r"\]\(([^)\s]+)\)|<a [^>]*href=\"([^\"]+)\"")
 BIB = re.compile(r"<!--\s*bib:[^>]*-->")
 NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:%|(?![\w]))")
@@ -502,6 +508,12 @@ def _zh_exercise(dest: Path) -> bool:
     return bool(r.parts) and r.parts[0] == "exercises"
 
 
+def _set_relative(text: str) -> str:
+    """A student/instructor copy's Markdown with its links as the set's source writes them (one ``../``
+    less: ``tools/nbtools.py relink_copy`` adds it)."""
+    return re.sub(r"(\]\()\.\./(?!/)", r"\1", text)
+
+
 def translate_notebook(nb: dict, src: Path, table: dict) -> tuple[dict, list[str]]:
     """The Chinese notebook of ``nb`` (an English notebook of source ``src``) and the messages it lacks."""
     nb = json.loads(json.dumps(nb))
@@ -511,6 +523,8 @@ def translate_notebook(nb: dict, src: Path, table: dict) -> tuple[dict, list[str
         if cell["cell_type"] == "markdown":
             text = prose(_cell_text(cell))
             zh = text if (not text or _untranslatable(text)) else table.get((None, text))
+            if zh is None and src.parent.name in ("student", "instructor"):
+                zh = table.get((None, _set_relative(text)))  # its links were given one more ../
             if zh is None:
                 missing.append(text[:80])
                 zh = text
@@ -524,7 +538,7 @@ def translate_notebook(nb: dict, src: Path, table: dict) -> tuple[dict, list[str
             code = LANG_LINE.sub(r'\1"zh"', code)
             if _is_exercise(src):
                 def sub(m: re.Match) -> str:
-                    en = m.group("text").replace("''", "'") if m.group("q") == "'" else m.group("text")
+                    en = _yaml_text(m.group("value"))
                     zh = table.get(("feedback", en))
                     if zh is None:
                         missing.append(en[:80])
