@@ -380,7 +380,8 @@ def terminology(en: str, zh: str, ok: str = "") -> list[str]:
     """Glossary terms of ``en`` whose Chinese term is missing from ``zh`` (acronyms may stay as they are).
 
     ``ok`` is the entry's translator comment; terms listed after ``terms-ok:`` there are not checked
-    (separate several with ``;``; a comment may hold both ``terms-ok:`` and ``numbers-ok:`` lines).
+    (separate several with ``;`` and give the reason on a line of its own: the rest of the ``terms-ok:``
+    line is read as terms; a comment may hold both ``terms-ok:`` and ``numbers-ok:`` lines).
 
     >>> terminology("Churn is costly.", "流失代价高昂。"), terminology("Churn is costly.", "离开代价高昂。")
     ([], ["term 'churn' not rendered as '客户流失'"])
@@ -389,6 +390,7 @@ def terminology(en: str, zh: str, ok: str = "") -> list[str]:
     allowed |= NOT_ENFORCED
     squashed = re.sub(r"\s+", "", zh)  # "Erlang C 公式" and "Erlang C公式" are one term
     en = "\n".join(ln for ln in en.splitlines() if not BIB.search(ln))  # references keep their own titles
+    en = re.sub(r"\b[A-Za-z_]\w*(?:\.\w+)+|\b[a-z]\w*_\w+", " ", en)  # names in code: complaints.pareto_table
     text = MATH.sub(" ", CODE.sub(" ", BIB.sub(" ", re.sub(r"\]\([^)]*\)", "]", en))))
     problems = []
     for pat, term, forms in terms():
