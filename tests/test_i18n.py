@@ -161,9 +161,11 @@ def test_tables_print_in_chinese_when_the_language_is_zh():
         shown = ip.display_formatter.format(df)[0]
         assert "细分群" in shown["text/plain"] and "客户流失率" in shown["text/html"]
         assert list(df.columns) == ["segment", "customers"]  # the frame itself is not changed
+        plotting.use_language("en")
+        assert "segment" in ip.display_formatter.format(df)[0]["text/plain"]
     finally:
         plotting.use_language("en")
-    assert "segment" in ip.display_formatter.format(df)[0]["text/plain"]
+        InteractiveShell.clear_instance()  # later tests (e.g. try_it's doctest) run outside IPython
 
 
 def test_readme_links_the_chinese_edition():
