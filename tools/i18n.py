@@ -271,10 +271,6 @@ BIB = re.compile(r"<!--\s*bib:[^>]*-->")
 NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:%|(?![\w]))")
 
 
-def _sorted(xs):
-    return sorted(xs)
-
-
 NUMBERS_OK = re.compile(r"numbers-ok:\s*([^\n]+)", re.I)
 
 
@@ -292,7 +288,7 @@ def faithfulness(en: str, zh: str, ok: str = "") -> list[str]:
     allowed = {t.strip() for m in NUMBERS_OK.finditer(ok or "") for t in re.split(r"[;\s]+", m.group(1)) if t.strip()}
     problems = []
     for name, rx in (("formula", MATH), ("code", CODE), ("citation", BIB)):
-        a, b = _sorted(rx.findall(en)), _sorted(rx.findall(zh))
+        a, b = sorted(rx.findall(en)), sorted(rx.findall(zh))
         missing = [x for x in a if x not in b]
         if missing:
             problems.append(f"{name} {missing[0]!r} missing" + (f" (+{len(missing) - 1} more)" if len(missing) > 1 else ""))
@@ -576,14 +572,6 @@ def _nb_text(nb: dict) -> str:
     return json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def support_files(src: Path) -> list[Path]:
-    """Files an exercise set's notebooks need beside them (e.g. ``variant.py``), copied into ``zh/``."""
-    if not _is_exercise(src):
-        return []
-    return sorted(p for p in src.parent.rglob("*") if p.is_file() and p.suffix not in (".ipynb", ".pyc")
-                  and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts)
-
-
 def keep_outputs(nb: dict, path: Path) -> dict:
     """Give the stored outputs nbval compares (cells tagged ``nbval-check-output``) from the Chinese
     notebook already at ``path`` to the cells whose code is unchanged: its tables print in Chinese, so
@@ -634,8 +622,8 @@ def render(src: Path) -> tuple[dict[Path, str], list[str]]:
                 znb, miss = translate_notebook(json.loads(version.read_text(encoding="utf-8")), version, table)
                 missing += miss
                 out[target(version)] = _nb_text(znb)
-        for f in support_files(src):
-            out[target(f)] = f.read_text(encoding="utf-8")
+        # No copy of the set's variant.py: grading reads each set's numbers from exercises/<set>/ for
+        # either edition (crm_lessons.grading.VARIANTS), and no notebook imports it.
     return out, missing
 
 
