@@ -14,7 +14,8 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-__all__ = ["DISPLAY_OPTIONS", "use_display", "tidy", "format_p_value", "translate_table", "use_table_language"]
+__all__ = ["DISPLAY_OPTIONS", "use_display", "tidy", "format_p_value", "translate_table", "use_table_language",
+           "active_language"]
 
 #: pandas display options for every chapter: show whole cell text (the lists taught are text), every
 #: column and up to 200 rows; floats with 4 significant digits; no MathJax inside tables (so "$" in
@@ -211,6 +212,19 @@ def _html(obj: Any) -> str | None:
 
 def _plain(obj: Any, p: Any, cycle: bool) -> None:
     p.text(repr(translate_table(obj)))
+
+
+def active_language() -> str:
+    """The workbook's language, ``"en"`` or ``"zh"`` (set by ``plotting.use_language`` or a chapter's
+    ``lang`` parameter), read without importing matplotlib for it.
+
+    >>> active_language() in ("en", "zh")
+    True
+    """
+    import sys
+
+    core = sys.modules.get("crm_lessons.plotting._core")
+    return core.current_language() if core is not None else "en"
 
 
 def use_table_language(lang: str = "en") -> None:

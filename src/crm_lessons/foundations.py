@@ -42,6 +42,7 @@ from ._validate import (
     require_number,
     require_numeric,
 )
+from .display import active_language
 
 __all__ = [
     "CRM_DEFINITIONS",
@@ -467,14 +468,6 @@ def answer_hash(question: str, answer) -> str:
     return hashlib.sha256(f"{_SALT}:{question}:{_normalise(answer)}".encode()).hexdigest()[:16]
 
 
-def _language() -> str:
-    """The workbook's language (``plotting.use_language``), without importing matplotlib for it."""
-    import sys
-
-    core = sys.modules.get("crm_lessons.plotting._core")
-    return core.current_language() if core is not None else "en"
-
-
 def _where_zh(hint: str | None) -> str:
     """A hint such as ``"12 § 12.1 What CRM is"`` as a Chinese pointer to the chapter and section.
 
@@ -516,7 +509,7 @@ def self_check(question: str, answer, answer_hashes: Mapping[str, str], *,
     if question not in answer_hashes:
         raise CRMInputError(f"self_check: unknown question {question!r}; choose from "
                             f"{sorted(answer_hashes)}.")
-    zh = _language() == "zh"
+    zh = active_language() == "zh"
     if answer is ... or answer is None or (isinstance(answer, str) and not answer.strip()):
         msg = f"{question}：还没有作答，请把 ... 换成你的答案。" if zh else \
             f"{question}: no answer yet - replace ... with your answer."

@@ -36,6 +36,8 @@ from typing import Any, Callable
 
 import ipywidgets
 
+from .display import active_language
+
 __all__ = ["TryIt", "try_it", "render_outputs", "LIVE_NOTE"]
 
 #: The sentence every static page shows under a "Try it" figure.
@@ -47,16 +49,9 @@ LIVE_NOTE_ZH = "动手试一试：这些控件在 JupyterLab、Binder 或 Colab 
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
-def _language() -> str:
-    import sys
-
-    core = sys.modules.get("crm_lessons.plotting._core")
-    return core.current_language() if core is not None else "en"
-
-
 def live_note() -> str:
     """The static page's note under a Try it figure, in the workbook's language."""
-    return LIVE_NOTE_ZH if _language() == "zh" else LIVE_NOTE
+    return LIVE_NOTE_ZH if active_language() == "zh" else LIVE_NOTE
 
 
 def control_label(name: str, lang: str = "en") -> str:
@@ -213,7 +208,7 @@ class TryIt(ipywidgets.interactive):
     def __init__(self, function: Callable[..., Any], /, **controls: Any):
         self._first = True
         super().__init__(function, **controls)
-        lang = _language()
+        lang = active_language()
         for w in self.kwargs_widgets:
             if hasattr(w, "continuous_update") and w not in controls.values():
                 w.continuous_update = False  # redraw when the slider is released, not on every pixel
